@@ -1,0 +1,110 @@
+# Project-local PostgreSQL clusters (no Docker): init, start, stop, and building a database the way hosted
+# Supabase gets one (platform, then the migrations through the real CLI). Sourced by scripts/db and friends.
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+DEV_DIR="$root/.local/db"
+DEV_PORT=54322
+TEST_DIR="$root/.local/test-db"
+TEST_PORT=54330
+PLATFORM_SQL="$root/scripts/sql/platform.sql"
+
+# Postgres refuses to run as root; as root, clusters belong to the `postgres` system user.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+db_url() { echo "postgresql://postgres@127.0.0.1:$1/${2:-postgres}"; }
+
+psql_at() { # port, then psql arguments
+  local port="$1"; shift
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"
+}
+
+# The cluster user must be able to reach the data folder: as root in a fresh clone under a private temp
+# folder, grant traverse (x only, never read) on the ancestors that lack it.
+ensure_reachable() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local d="$1"
+  while [ "$d" != "/" ]; do
+    runuser -u postgres -- test -x "$d" 2>/dev/null || chmod o+x "$d"
+    d="$(dirname "$d")"
+  done
+}
+
+cluster_running() { [ -f "$1/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$1/data" status >/dev/null 2>&1; }
+
+cluster_init() { # dir, port, [fast]
+  local dir="$1" port="$2" fast="${3:-}"
+  [ -f "$dir/data/PG_VERSION" ] && return 0
+  mkdir -p "$dir"
+  ensure_reachable "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  as_pg "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  cat >>"$dir/data/postgresql.conf" <<CONF
+
+# nikita local cluster
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+max_connections = 200
+shared_buffers = 256MB
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+timezone = 'UTC'
+log_timezone = 'UTC'
+CONF
+  if [ -n "$fast" ]; then
+    # Throwaway clusters (tests, diffs): durability buys nothing there.
+    printf "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" >>"$dir/data/postgresql.conf"
+  fi
+}
+
+cluster_start() { # dir, port, [fast]
+  local dir="$1" port="$2"
+  cluster_init "$@"
+  cluster_running "$dir" && return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null \
+    || { tail -n 20 "$dir/postgres.log" >&2; die "postgres on port $port did not start"; }
+}
+
+cluster_stop() {
+  cluster_running "$1" || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null
+}
+
+# Drop and recreate the `postgres` database, apply the platform script, then the migrations with the real CLI.
+build_database() { # port
+  local port="$1"
+  psql_at "$port" -d template1 -c 'drop database if exists postgres with (force)' -c 'create database postgres'
+  psql_at "$port" -d postgres -f "$PLATFORM_SQL"
+  (cd "$root" && supabase db push --db-url "$(db_url "$port")" --yes >/dev/null 2>"$root/.local/db-push.log") \
+    || { cat "$root/.local/db-push.log" >&2; die "supabase db push failed on port $port"; }
+}
+
+# Drop and recreate the `postgres` database, apply the platform script, then every file of the declarative
+# schema (sql/*.sql, in name order) in one transaction.
+build_declarative() { # port
+  local port="$1" args=() f
+  for f in "$root"/sql/*.sql; do args+=(-f "$f"); done
+  psql_at "$port" -d template1 -c 'drop database if exists postgres with (force)' -c 'create database postgres'
+  psql_at "$port" -d postgres -f "$PLATFORM_SQL"
+  psql_at "$port" -d postgres --single-transaction "${args[@]}"
+}
+
+# Two scratch clusters: one built from the migrations, one from sql/ (each needs its own `postgres` database,
+# the only one pg_cron may live in).
+SCRATCH_MIGRATIONS_DIR="$root/.local/scratch-migrations"
+SCRATCH_MIGRATIONS_PORT=54340
+SCRATCH_DECLARATIVE_DIR="$root/.local/scratch-declarative"
+SCRATCH_DECLARATIVE_PORT=54341
+
+# Prints the SQL that turns a database built from the migrations into one built from sql/ (empty: no drift).
+schema_diff() {
+  cluster_start "$SCRATCH_MIGRATIONS_DIR" "$SCRATCH_MIGRATIONS_PORT" fast
+  cluster_start "$SCRATCH_DECLARATIVE_DIR" "$SCRATCH_DECLARATIVE_PORT" fast
+  build_database "$SCRATCH_MIGRATIONS_PORT" &
+  local a=$!
+  build_declarative "$SCRATCH_DECLARATIVE_PORT" >&2
+  wait "$a"
+  supabase db diff --from "$(db_url "$SCRATCH_MIGRATIONS_PORT")" --to "$(db_url "$SCRATCH_DECLARATIVE_PORT")" \
+    2>"$root/.local/db-diff.log" || { cat "$root/.local/db-diff.log" >&2; die "supabase db diff failed"; }
+}

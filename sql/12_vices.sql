@@ -1,0 +1,21 @@
+-- Vices: what the player responds to in her (GAME_RULES.md §10). Written by game.seed_vices and the exchange
+-- scoring; players read their own.
+create table public.user_vice_preferences (
+  user_id uuid not null references public.users (id) on delete cascade,
+  category text not null check (category in ('intellectual_dominance', 'risk_taking', 'substances', 'sexuality',
+    'emotional_intensity', 'rule_breaking', 'dark_humor', 'vulnerability')),
+  engagement_score numeric(9, 4) not null default 0 check (engagement_score >= 0),
+  intensity_level numeric(7, 4) not null default 0 check (intensity_level between 0 and 1),
+  discovered_at timestamptz,
+  updated_at timestamptz not null default now(),
+  primary key (user_id, category)
+);
+comment on table public.user_vice_preferences is 'Per player and vice category: engagement score, derived intensity (0..1) and discovery time.';
+
+alter table public.user_vice_preferences enable row level security;
+revoke all on public.user_vice_preferences from anon, authenticated;
+grant select on public.user_vice_preferences to authenticated;
+
+create policy "user_vice_preferences: select own or admin"
+  on public.user_vice_preferences for select to authenticated
+  using (user_id = (select auth.uid()) or (select public.is_admin()));

@@ -1,0 +1,49 @@
+-- Score history (one row per mutation) and the daily summaries.
+create table public.score_history (
+  id bigint generated always as identity primary key,
+  user_id uuid not null references public.users (id) on delete cascade,
+  score numeric(7, 4) not null check (score between 0 and 100),
+  chapter smallint not null check (chapter between 1 and 5),
+  event_type text not null check (event_type in ('exchange', 'voice_call', 'decay', 'boss_pass', 'boss_partial',
+    'boss_fail', 'boss_timeout', 'manual_adjustment', 'game_reset')),
+  event_details jsonb not null default '{}',
+  conversation_id uuid references public.conversations (id) on delete set null,
+  recorded_at timestamptz not null
+);
+comment on table public.score_history is 'Exactly one row per game-state mutation: score and chapter after it, event type and details (GAME_RULES.md §2).';
+-- The portal reads one player's recent history by time.
+create index score_history_user_recorded_idx on public.score_history (user_id, recorded_at desc);
+create index score_history_conversation_idx on public.score_history (conversation_id) where conversation_id is not null;
+
+alter table public.score_history enable row level security;
+revoke all on public.score_history from anon, authenticated;
+grant select on public.score_history to authenticated;
+
+create policy "score_history: select own or admin"
+  on public.score_history for select to authenticated
+  using (user_id = (select auth.uid()) or (select public.is_admin()));
+
+create table public.daily_summaries (
+  id bigint generated always as identity primary key,
+  user_id uuid not null references public.users (id) on delete cascade,
+  date date not null,
+  score_start numeric(7, 4) not null,
+  score_end numeric(7, 4) not null,
+  decay_applied numeric(7, 4) not null default 0,
+  conversations_count integer not null default 0 check (conversations_count >= 0),
+  summary_text text not null,
+  key_moments jsonb not null default '[]' check (jsonb_typeof(key_moments) = 'array'),
+  emotional_tone text not null default 'neutral'
+    check (emotional_tone in ('warm', 'playful', 'tense', 'passionate', 'neutral', 'distant')),
+  created_at timestamptz not null default now(),
+  unique (user_id, date)
+);
+comment on table public.daily_summaries is 'One first-person summary of each player''s local day, with score start/end and decay (GAME_RULES.md §17).';
+
+alter table public.daily_summaries enable row level security;
+revoke all on public.daily_summaries from anon, authenticated;
+grant select on public.daily_summaries to authenticated;
+
+create policy "daily_summaries: select own or admin"
+  on public.daily_summaries for select to authenticated
+  using (user_id = (select auth.uid()) or (select public.is_admin()));

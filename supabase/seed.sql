@@ -1,0 +1,1 @@
+-- Local development seed data (applied by db:reset only, never deployed).
