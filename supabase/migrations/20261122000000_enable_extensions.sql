@@ -3,4 +3,4 @@
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists pg_trgm with schema extensions;
 create extension if not exists vector with schema extensions;
-create extension if not exists pg_cron;
+create extension if not exists pg_cron with schema pg_catalog;

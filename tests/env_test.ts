@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { z } from "npm:zod@4.6.7";
+import { baseEnvSchema, ConfigError, databaseUrl, parseEnv } from "../functions/_shared/env.ts";
+
+Deno.test("parseEnv applies the documented defaults", () => {
+  const env = parseEnv(baseEnvSchema, { SUPABASE_DB_URL: "postgresql://postgres@127.0.0.1:54322/postgres" });
+  assert.equal(env.ENVIRONMENT, "development");
+  assert.equal(env.LOG_LEVEL, "info");
+  assert.equal(env.DATABASE_URL, undefined);
+});
+
+Deno.test("parseEnv names every missing variable and never prints a value", () => {
+  const schema = baseEnvSchema.extend({ JOBS_SECRET: z.string().min(16) });
+  assert.throws(
+    () => parseEnv(schema, { LOG_LEVEL: "info" }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, ["SUPABASE_DB_URL is missing", "JOBS_SECRET is missing"]);
+      return true;
+    },
+  );
+});
+
+Deno.test("parseEnv reports a malformed variable without its value", () => {
+  assert.throws(
+    () => parseEnv(baseEnvSchema, { SUPABASE_DB_URL: "not a url with secret-value", ENVIRONMENT: "staging" }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 2);
+      assert.match(error.problems[0] ?? "", /^SUPABASE_DB_URL is invalid/);
+      assert.match(error.problems[1] ?? "", /^ENVIRONMENT is invalid/);
+      assert.ok(!error.message.includes("secret-value"));
+      return true;
+    },
+  );
+});
+
+Deno.test("an empty variable counts as unset", () => {
+  assert.throws(() => parseEnv(baseEnvSchema, { SUPABASE_DB_URL: "" }), ConfigError);
+});
+
+Deno.test("DATABASE_URL overrides the platform's SUPABASE_DB_URL", () => {
+  const platform = "postgresql://postgres@db.example:5432/postgres";
+  const pooler = "postgresql://postgres@pooler.example:6543/postgres";
+  assert.equal(databaseUrl({ SUPABASE_DB_URL: platform }), platform);
+  assert.equal(databaseUrl({ SUPABASE_DB_URL: platform, DATABASE_URL: pooler }), pooler);
+});

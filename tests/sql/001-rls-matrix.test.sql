@@ -1,0 +1,57 @@
+-- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
+-- update, delete. Players read only their own rows in public; game and private admit service_role only.
+begin;
+select plan(160);
+
+select tests.create_player('alice');
+select tests.create_player('bob');
+select tests.seed_player_rows(tests.player('alice'), 1001);
+select tests.seed_player_rows(tests.player('bob'), 2002);
+
+select * from tests.rls_matrix('public.users', 'id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.user_metrics', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.engagement_state', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.engagement_history', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.user_vice_preferences', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.conversations', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.messages', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.score_history', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.daily_summaries', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('game.memory_facts', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('private.telegram_updates', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('private.llm_calls', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix_backend('private.job_runs', 'id');
+select * from tests.rls_matrix_backend('private.llm_prices', 'model');
+
+-- Player B, symmetrically, sees only their own row and nothing of A's.
+select tests.authenticate_as('bob');
+select is((select count(*) from public.users), 1::bigint, 'users: player B sees exactly one row');
+select is((select id from public.users), tests.player('bob'), 'users: the row player B sees is their own');
+select is((select count(*) from public.score_history where user_id = tests.player('alice')), 0::bigint,
+  'score_history: player B sees none of player A''s history');
+select tests.clear_authentication();
+
+-- Admins (app_metadata.role = admin, set only with the service key) read every player's rows.
+select tests.authenticate_as('alice', '{"role": "admin"}');
+select is((select count(*) from public.users), 2::bigint, 'users: an admin reads every player');
+select is((select count(*) from public.score_history), 2::bigint, 'score_history: an admin reads every player''s history');
+select is(tests.attempt('delete from public.score_history'), '42501', 'score_history: an admin still cannot delete');
+select tests.clear_authentication();
+-- user_metadata is writable by the user, so it never grants admin.
+select tests.authenticate_as('alice', '{}', '{"role": "admin"}');
+select is((select count(*) from public.users), 1::bigint, 'users: user_metadata.role = admin grants nothing');
+select tests.clear_authentication();
+
+-- Chapters are reference rows: every signed-in user reads all five; nobody writes them through the API.
+select tests.authenticate_as('alice');
+select is((select count(*) from public.chapters), 5::bigint, 'chapters: a signed-in player reads all rows');
+select is(tests.attempt('update public.chapters set boss_threshold = 0'), '42501', 'chapters: a player cannot update');
+select is(tests.attempt('insert into public.chapters default values'), '42501', 'chapters: a player cannot insert');
+select is(tests.attempt('delete from public.chapters'), '42501', 'chapters: a player cannot delete');
+select tests.authenticate_as_anon();
+select is(tests.attempt('select * from public.chapters'), '42501', 'chapters: anon cannot select');
+select tests.clear_authentication();
+
+select * from finish();
+rollback;

@@ -1,0 +1,48 @@
+-- An auth.users insert provisions the player: users, user_metrics (4 x 50) and engagement_state (calibrating),
+-- with the starting values of GAME_RULES.md §1.
+begin;
+select plan(19);
+
+select tests.create_player('carol', '2026-03-01 12:00+00');
+
+select is((select count(*) from public.users where id = tests.player('carol')), 1::bigint, 'a users row is created');
+select is((select chapter from public.users where id = tests.player('carol')), 1::smallint, 'chapter starts at 1');
+select is((select relationship_score from public.users where id = tests.player('carol')), 50.0000::numeric, 'score starts at 50');
+select is((select boss_attempts from public.users where id = tests.player('carol')), 0::smallint, 'boss attempts start at 0');
+select is((select game_status from public.users where id = tests.player('carol')), 'active', 'status starts active');
+select is((select days_played from public.users where id = tests.player('carol')), 0, 'days played starts at 0');
+select is((select timezone from public.users where id = tests.player('carol')), 'UTC', 'timezone is UTC until set');
+select is((select onboarding_status from public.users where id = tests.player('carol')), 'pending', 'onboarding is pending');
+select is((select game_started_at from public.users where id = tests.player('carol')), '2026-03-01 12:00+00'::timestamptz,
+  'game_started_at is the provisioning time');
+select ok((select last_interaction_at is null and cool_down_until is null and decay_through is null
+           from public.users where id = tests.player('carol')), 'no interaction, cooldown or decay watermark yet');
+select results_eq(
+  $$select intimacy, passion, trust, secureness from public.user_metrics where user_id = tests.player('carol')$$,
+  $$values (50.0000::numeric, 50.0000::numeric, 50.0000::numeric, 50.0000::numeric)$$,
+  'the four metrics start at 50');
+select results_eq(
+  $$select state, high_streak + low_streak + recovery_streak + clingy_days + distant_days + non_clingy_days + out_of_zone_days
+    from public.engagement_state where user_id = tests.player('carol')$$,
+  $$values ('calibrating'::text, 0)$$,
+  'engagement starts calibrating with every counter at 0');
+
+-- Provisioning is idempotent per user and deleting the Auth user removes every player row.
+select has_function('game', 'provision_player', 'the trigger function exists');
+select tests.seed_player_rows(tests.player('carol'), 3003);
+select tests.player('carol') as carol \gset
+delete from auth.users where id = :'carol';
+select is((select count(*) from public.users where id = :'carol'), 0::bigint, 'deleting the Auth user deletes the player');
+select is((select count(*) from public.score_history where user_id = :'carol')
+        + (select count(*) from public.user_metrics where user_id = :'carol')
+        + (select count(*) from public.messages where user_id = :'carol'), 0::bigint,
+  'and their metrics, history and messages, by cascade');
+
+-- Nobody calls the SECURITY DEFINER function directly.
+select ok(not has_function_privilege('anon', 'game.provision_player()', 'execute'), 'anon cannot execute provision_player');
+select ok(not has_function_privilege('authenticated', 'game.provision_player()', 'execute'), 'authenticated cannot execute provision_player');
+select ok(not has_function_privilege('service_role', 'game.provision_player()', 'execute'), 'service_role cannot execute provision_player');
+select trigger_is('auth', 'users', 'on_auth_user_created', 'game', 'provision_player', 'the trigger on auth.users calls game.provision_player');
+
+select * from finish();
+rollback;

@@ -1,0 +1,68 @@
+-- Pins the exposed surface (tables, views, functions per schema) and the guard rails every object must keep:
+-- RLS on, a comment, an index for each foreign key, no SECURITY DEFINER function callable by API roles.
+begin;
+select plan(16);
+
+select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
+  'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries'], 'public tables');
+select tables_are('game', array['memory_facts'], 'game tables');
+select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'llm_calls', 'llm_prices'], 'private tables');
+select views_are('public', array[]::name[], 'public views');
+select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
+select functions_are('game', array['provision_player'], 'game functions');
+select functions_are('private', array['check_user_timezone', 'touch_updated_at'], 'private functions');
+
+select is(
+  (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where n.nspname in ('public', 'game', 'private') and c.relkind in ('r', 'p') and not c.relrowsecurity),
+  null, 'every table in public, game and private has RLS enabled');
+
+select is(
+  (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where n.nspname in ('public', 'game', 'private') and c.relkind in ('r', 'p', 'v')
+     and obj_description(c.oid, 'pg_class') is null),
+  null, 'every table and view has a comment');
+
+select is(
+  (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+   where n.nspname in ('public', 'game', 'private') and obj_description(p.oid, 'pg_proc') is null),
+  null, 'every function has a comment');
+
+select is(
+  (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+   where n.nspname in ('public', 'game', 'private')
+     and not exists (select 1 from unnest(p.proconfig) c where c like 'search_path=%')),
+  null, 'every function pins its search_path');
+
+select is(
+  (select array_agg(p.oid::regprocedure::text order by 1) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+   where n.nspname in ('public', 'game', 'private') and p.prosecdef
+     and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute'))),
+  null, 'no SECURITY DEFINER function is executable by anon or authenticated');
+
+-- Every foreign key is covered by an index whose leading columns are the key's columns.
+select is(
+  (select array_agg(format('%s(%s)', con.conrelid::regclass, con.conname) order by 1)
+   from pg_constraint con join pg_namespace n on n.oid = con.connamespace
+   where con.contype = 'f' and n.nspname in ('public', 'game', 'private')
+     and not exists (select 1 from pg_index i where i.indrelid = con.conrelid
+       and (i.indkey::int2[])[0:array_length(con.conkey, 1) - 1] = con.conkey)),
+  null, 'every foreign key has an index');
+
+select is(
+  (select array_agg(format('%s.%s', table_schema, table_name) order by 1) from information_schema.role_table_grants
+   where grantee = 'anon' and table_schema in ('public', 'game', 'private')),
+  null, 'anon holds no privilege on any table');
+
+select is(
+  (select array_agg(distinct format('%s.%s', table_schema, table_name)) from information_schema.role_table_grants
+   where grantee = 'authenticated' and table_schema in ('game', 'private')),
+  null, 'authenticated holds no privilege in game or private');
+
+select is(
+  (select array_agg(distinct format('%s.%s:%s', table_schema, table_name, privilege_type)) from information_schema.role_table_grants
+   where grantee = 'authenticated' and table_schema = 'public' and privilege_type <> 'SELECT'),
+  null, 'authenticated holds no table-wide write privilege in public');
+
+select * from finish();
+rollback;
