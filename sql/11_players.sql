@@ -25,6 +25,9 @@ create table public.users (
   last_interaction_at timestamptz,
   -- Engine bookkeeping, hidden from players by column grants.
   decay_through timestamptz,
+  decay_day date,
+  decay_day_amount numeric(9, 4) not null default 0 check (decay_day_amount >= 0),
+  last_decay_warning_at timestamptz,
   vulnerability_exchanges integer not null default 0 check (vulnerability_exchanges >= 0),
   telegram_unreachable_at timestamptz,
   created_at timestamptz not null default now(),
@@ -33,6 +36,7 @@ create table public.users (
 );
 comment on table public.users is 'One row per player (id = auth.users.id): profile, settings and game status. Written by game.* functions; players read their own row and may change timezone and notifications_enabled.';
 comment on column public.users.decay_through is 'Decay watermark: time up to which decay has been accounted for (GAME_RULES.md §7.2).';
+comment on column public.users.decay_day_amount is 'Decay ledger: nominal decay already applied on the UTC day decay_day, for the daily cap.';
 
 -- Decay and idle sweeps scan active players by their last interaction.
 create index users_active_last_interaction_idx on public.users (last_interaction_at) where game_status = 'active';
@@ -211,6 +215,9 @@ begin
   on conflict (user_id) do nothing;
   insert into public.engagement_state (user_id, updated_at)
   values (new.id, coalesce(new.created_at, now()))
+  on conflict (user_id) do nothing;
+  insert into game.conflict_state (user_id)
+  values (new.id)
   on conflict (user_id) do nothing;
   return new;
 end

@@ -3,10 +3,12 @@
 # shellcheck source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# NIKITA_PORT_OFFSET shifts every local port, so two checkouts can run their clusters side by side.
+PORT_OFFSET="${NIKITA_PORT_OFFSET:-0}"
 DEV_DIR="$root/.local/db"
-DEV_PORT=54322
+DEV_PORT=$((54322 + PORT_OFFSET))
 TEST_DIR="$root/.local/test-db"
-TEST_PORT=54330
+TEST_PORT=$((54330 + PORT_OFFSET))
 PLATFORM_SQL="$root/scripts/sql/platform.sql"
 
 # Postgres refuses to run as root; as root, clusters belong to the `postgres` system user.
@@ -93,9 +95,9 @@ build_declarative() { # port
 # Two scratch clusters: one built from the migrations, one from sql/ (each needs its own `postgres` database,
 # the only one pg_cron may live in).
 SCRATCH_MIGRATIONS_DIR="$root/.local/scratch-migrations"
-SCRATCH_MIGRATIONS_PORT=54340
+SCRATCH_MIGRATIONS_PORT=$((54340 + PORT_OFFSET))
 SCRATCH_DECLARATIVE_DIR="$root/.local/scratch-declarative"
-SCRATCH_DECLARATIVE_PORT=54341
+SCRATCH_DECLARATIVE_PORT=$((54341 + PORT_OFFSET))
 
 # Prints the SQL that turns a database built from the migrations into one built from sql/ (empty: no drift).
 schema_diff() {
