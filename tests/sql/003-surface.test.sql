@@ -77,9 +77,9 @@ select is(
   null, 'game functions are executable by service_role only');
 
 select results_eq(
-  $$select jobname::text, schedule, command from cron.job order by jobname$$,
-  $$values ('nikita-boss-timeouts'::text, '5 * * * *'::text, 'select game.expire_boss_fights(now())'::text),
-           ('nikita-decay', '0 * * * *', 'select game.apply_decay(now())')$$,
+  $$select format('%s | %s | %s', jobname, schedule, command) from cron.job order by 1$$,
+  $$values ('nikita-boss-timeouts | 5 * * * * | select game.expire_boss_fights(now())'),
+           ('nikita-decay | 0 * * * * | select game.apply_decay(now())')$$,
   'the engine schedules: decay hourly, boss timeouts hourly at :05');
 
 select * from finish();
