@@ -77,7 +77,7 @@ select is(
   null, 'game functions are executable by service_role only');
 
 select results_eq(
-  $$select format('%s | %s | %s', jobname, schedule, command) from cron.job order by 1$$,
+  $$select format('%s | %s | %s', jobname, schedule, command) collate "default" from cron.job order by 1$$,
   $$values ('nikita-boss-timeouts | 5 * * * * | select game.expire_boss_fights(now())'),
            ('nikita-decay | 0 * * * * | select game.apply_decay(now())')$$,
   'the engine schedules: decay hourly, boss timeouts hourly at :05');
