@@ -2,7 +2,7 @@
 -- passive cooling, repairs, crises and both breakup rules. Every player is in_zone (multiplier 1) in chapter 1.
 -- T = 2026-01-10 12:00 UTC.
 begin;
-select plan(35);
+select plan(36);
 
 create function pg_temp.player(p_name text, p_temperature numeric default 0, p_crises int default 0,
   p_updated timestamptz default '2026-01-10 12:00+00', p_above_90_since timestamptz default null,
