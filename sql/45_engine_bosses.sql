@@ -286,3 +286,43 @@ $$;
 comment on function game.expire_boss_fights(timestamptz) is 'Hourly: applies every due boss phase timeout as FAIL at its deadline (GAME_RULES.md §5.2); returns counts.';
 revoke execute on function game.expire_boss_fights(timestamptz) from public;
 grant execute on function game.expire_boss_fights(timestamptz) to service_role;
+
+-- A phone call during a boss encounter in which the player spoke (GAME_RULES.md §16): the call is not scored;
+-- its transcript joins the boss transcript, both phases count as complete, and the judge runs.
+-- Returns {boss_fight_id, phase: judging, judge_now, timed_out, game_status, events}.
+create or replace function game.boss_call(p_user_id uuid, p_now timestamptz)
+returns jsonb
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_tunables jsonb := game.tunables_json();
+  v_user public.users := game.lock_player(p_user_id);
+  v_timeout jsonb;
+  v_fight game.boss_fights;
+begin
+  if v_user.game_status in ('game_over', 'won') then
+    raise exception 'game finished' using errcode = 'GOVER', detail = v_user.game_status;
+  end if;
+  if v_user.game_status <> 'boss_fight' then
+    raise exception 'no boss fight active' using errcode = 'BOSSN';
+  end if;
+  perform game.touch_interaction(p_user_id, p_now);
+  v_timeout := game.expire_due_boss_fight(p_user_id, v_tunables, p_now);
+  if v_timeout is not null then
+    return jsonb_build_object('boss_fight_id', null, 'phase', null, 'judge_now', false, 'timed_out', true,
+      'game_status', v_timeout ->> 'game_status',
+      'events', jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events'));
+  end if;
+  update game.boss_fights set phase = 'judging'
+  where user_id = p_user_id and phase <> 'resolved'
+  returning * into v_fight;
+  return jsonb_build_object('boss_fight_id', v_fight.id, 'phase', 'judging', 'judge_now', true, 'timed_out', false,
+    'game_status', 'boss_fight', 'events', '[]'::jsonb);
+end
+$$;
+comment on function game.boss_call(uuid, timestamptz) is 'A call in which the player spoke during a boss encounter: both phases complete and the judge runs (GAME_RULES.md §16). GOVER, BOSSN; a due timeout is applied first.';
+revoke execute on function game.boss_call(uuid, timestamptz) from public;
+grant execute on function game.boss_call(uuid, timestamptz) to service_role;

@@ -1,7 +1,7 @@
 -- Boss encounters (GAME_RULES.md §5): the trigger at each threshold and what blocks it, both phases, every
 -- outcome row, judge confidence, three FAILs, chapter 5, timeouts (sweep and lazy), and the errors.
 begin;
-select plan(58);
+select plan(62);
 
 -- Puts a player's open encounter into judging (opening reply + two resolution replies).
 create function pg_temp.to_judging(p_user_id uuid, p_at timestamptz) returns void language plpgsql as $$
@@ -216,6 +216,19 @@ select ok((:'r'::jsonb ->> 'scored')::boolean and :'r'::jsonb ->> 'game_status' 
   and :'r'::jsonb -> 'events' @> '[{"type": "boss_timeout"}]', 'an exchange after the deadline applies the timeout, then is scored');
 select is((select cool_down_until from public.users where id = :'lex'), '2026-01-07 10:00+00'::timestamptz,
   'and the cooldown keeps the boss from restarting at once');
+
+-- A call in which the player spoke completes both phases and calls the judge; the call itself is not scored.
+select tests.create_onboarded_player('phone') as phone \gset
+select tests.start_boss(:'phone', '2026-01-05 10:00+00');
+select is(game.boss_call(:'phone', '2026-01-05 10:30+00') - 'boss_fight_id',
+  '{"phase": "judging", "judge_now": true, "timed_out": false, "game_status": "boss_fight", "events": []}'::jsonb,
+  'a call during the encounter sends it to the judge');
+select is(game.resolve_boss(:'phone', '{"outcome": "PASS", "confidence": 0.8}', '2026-01-05 10:31+00') ->> 'chapter', '2',
+  'and the verdict applies as usual');
+select throws_ok(format('select game.boss_call(%L, %L)', :'phone', '2026-01-05 11:00+00'), 'BOSSN', 'no boss fight active',
+  'a call outside an encounter is BOSSN');
+select is((select count(*) from public.score_history where user_id = :'phone' and event_type in ('exchange', 'voice_call')), 0::bigint,
+  'the call wrote no score');
 
 select * from finish();
 rollback;
