@@ -137,6 +137,41 @@ comment on function game.expire_due_boss_fight(uuid, jsonb, timestamptz) is 'App
 revoke execute on function game.expire_due_boss_fight(uuid, jsonb, timestamptz) from public;
 grant execute on function game.expire_due_boss_fight(uuid, jsonb, timestamptz) to service_role;
 
+-- The start of every player reply in an encounter (a message or a call): GOVER when the game is finished, BOSSN
+-- without an encounter, then the interaction is recorded and a due timeout applied first. Returns the late-reply
+-- result when the timeout ended the encounter, else null.
+create or replace function game.begin_boss_reply(p_user_id uuid, p_tunables jsonb, p_now timestamptz)
+returns jsonb
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_user public.users := game.lock_player(p_user_id);
+  v_timeout jsonb;
+begin
+  if v_user.game_status in ('game_over', 'won') then
+    raise exception 'game finished' using errcode = 'GOVER', detail = v_user.game_status;
+  end if;
+  if v_user.game_status <> 'boss_fight' then
+    raise exception 'no boss fight active' using errcode = 'BOSSN';
+  end if;
+  perform game.touch_interaction(p_user_id, p_now);
+  -- A late reply: the timeout is applied (and kept); the reply belongs to no phase.
+  v_timeout := game.expire_due_boss_fight(p_user_id, p_tunables, p_now);
+  if v_timeout is null then
+    return null;
+  end if;
+  return jsonb_build_object('boss_fight_id', null, 'phase', null, 'judge_now', false, 'her_reply', 'none',
+    'timed_out', true, 'game_status', v_timeout ->> 'game_status', 'events',
+    jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events'));
+end
+$$;
+comment on function game.begin_boss_reply(uuid, jsonb, timestamptz) is 'Checks and bookkeeping shared by boss_turn and boss_call: GOVER, BOSSN, the interaction, a due timeout first.';
+revoke execute on function game.begin_boss_reply(uuid, jsonb, timestamptz) from public;
+grant execute on function game.begin_boss_reply(uuid, jsonb, timestamptz) to service_role;
+
 -- Records a player reply during a boss encounter. Returns {boss_fight_id, phase (after the reply), judge_now,
 -- her_reply: follow_up|answer|none, resolution_replies, game_status, events}.
 create or replace function game.boss_turn(p_user_id uuid, p_now timestamptz)
@@ -148,25 +183,13 @@ set search_path = ''
 as $$
 declare
   v_tunables jsonb := game.tunables_json();
-  v_user public.users := game.lock_player(p_user_id);
-  v_timeout jsonb;
+  v_late jsonb := game.begin_boss_reply(p_user_id, v_tunables, p_now);
   v_fight game.boss_fights;
   v_her_reply text;
   v_judge boolean := false;
 begin
-  if v_user.game_status in ('game_over', 'won') then
-    raise exception 'game finished' using errcode = 'GOVER', detail = v_user.game_status;
-  end if;
-  if v_user.game_status <> 'boss_fight' then
-    raise exception 'no boss fight active' using errcode = 'BOSSN';
-  end if;
-  perform game.touch_interaction(p_user_id, p_now);
-  -- A late reply: the timeout is applied first (and kept); the reply belongs to no phase.
-  v_timeout := game.expire_due_boss_fight(p_user_id, v_tunables, p_now);
-  if v_timeout is not null then
-    return jsonb_build_object('boss_fight_id', null, 'phase', null, 'judge_now', false, 'her_reply', 'none',
-      'timed_out', true, 'game_status', v_timeout ->> 'game_status', 'events',
-      jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events'));
+  if v_late is not null then
+    return v_late;
   end if;
 
   select * into v_fight from game.boss_fights where user_id = p_user_id and phase <> 'resolved' for update;
@@ -299,22 +322,11 @@ set search_path = ''
 as $$
 declare
   v_tunables jsonb := game.tunables_json();
-  v_user public.users := game.lock_player(p_user_id);
-  v_timeout jsonb;
+  v_late jsonb := game.begin_boss_reply(p_user_id, v_tunables, p_now);
   v_fight game.boss_fights;
 begin
-  if v_user.game_status in ('game_over', 'won') then
-    raise exception 'game finished' using errcode = 'GOVER', detail = v_user.game_status;
-  end if;
-  if v_user.game_status <> 'boss_fight' then
-    raise exception 'no boss fight active' using errcode = 'BOSSN';
-  end if;
-  perform game.touch_interaction(p_user_id, p_now);
-  v_timeout := game.expire_due_boss_fight(p_user_id, v_tunables, p_now);
-  if v_timeout is not null then
-    return jsonb_build_object('boss_fight_id', null, 'phase', null, 'judge_now', false, 'timed_out', true,
-      'game_status', v_timeout ->> 'game_status',
-      'events', jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events'));
+  if v_late is not null then
+    return v_late;
   end if;
   update game.boss_fights set phase = 'judging'
   where user_id = p_user_id and phase <> 'resolved'

@@ -12,7 +12,7 @@ select functions_are('public', array['is_admin', 'update_settings'], 'public fun
 select functions_are('game', array['provision_player', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction',
   'write_history', 'queue_event', 'engagement_inputs', 'engagement_transition', 'step_engagement', 'conflict_zone',
   'cooled_temperature', 'step_conflict', 'vice_intensity', 'seed_vices', 'apply_vice_signals', 'start_boss',
-  'apply_boss_outcome', 'expire_due_boss_fight', 'boss_turn', 'boss_call', 'resolve_boss', 'expire_boss_fights', 'check_analysis',
+  'apply_boss_outcome', 'expire_due_boss_fight', 'boss_turn', 'boss_call', 'begin_boss_reply', 'resolve_boss', 'expire_boss_fights', 'check_analysis',
   'apply_exchange', 'apply_decay', 'reset_player', 'voice_availability'], 'game functions');
 select functions_are('private', array['check_user_timezone', 'touch_updated_at'], 'private functions');
 
