@@ -2,7 +2,7 @@
 -- transition, the day rollover and its counters, the engagement game over, and when the step is skipped.
 -- Monday 2026-01-05, chapter 1: optimal = floor(15 x 0.9) = 13 messages.
 begin;
-select plan(29);
+select plan(30);
 
 -- p_pairs of (her message, the player's answer p_gap seconds later, p_length characters), ending just before p_end.
 create function pg_temp.chat(p_user uuid, p_end timestamptz, p_pairs int, p_gap int, p_length int) returns void
@@ -156,6 +156,11 @@ select game.apply_exchange(:'skip', tests.analysis(0, 0, 0, 0), '2026-01-05 13:0
 select is((select high_streak from public.engagement_state where user_id = :'skip'), 2, 'a voice call does not step the state machine');
 select is((game.engagement_inputs((select u from public.users u where id = :'skip'), '{}', game.tunables_json(), '2026-01-05 13:00+00') ->> 'actual')::int,
   13, 'calls count only when ended: none here');
+
+insert into public.conversations (user_id, platform, status, started_at, last_message_at, ended_at, chapter_at_start)
+values (:'skip', 'voice', 'closed', '2026-01-05 12:30+00', '2026-01-05 12:40+00', '2026-01-05 12:40+00', 1);
+select is((game.engagement_inputs((select u from public.users u where id = :'skip'), '{}', game.tunables_json(), '2026-01-05 13:00+00') ->> 'actual')::int,
+  14, 'a call ended in the window counts as one message');
 
 select * from finish();
 rollback;
