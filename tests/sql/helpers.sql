@@ -104,6 +104,10 @@ begin
   insert into private.outbox (dedupe_key, user_id, chat_id, kind, text, due_at)
   values ('reply:' || p_update_id || ':1', p_user_id, p_update_id, 'reply', 'hi', '2026-01-05 10:00+00');
   insert into private.llm_calls (user_id, purpose, model, status) values (p_user_id, 'reply', 'claude-sonnet-4-6', 'ok');
+  insert into game.boss_fights (user_id, chapter, conversation_id, phase, started_at, phase_started_at, resolved_at)
+  values (p_user_id, 1, v_conversation_id, 'resolved', '2026-01-05 10:00+00', '2026-01-05 10:00+00', '2026-01-05 10:05+00');
+  insert into game.rate_limits (user_id, minute_refused_at) values (p_user_id, '2026-01-05 10:00+00');
+  insert into private.conversation_jobs (conversation_id, user_id, created_at) values (v_conversation_id, p_user_id, '2026-01-05 10:30+00');
 end
 $$;
 

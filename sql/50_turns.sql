@@ -1,0 +1,161 @@
+-- The rules of a Telegram turn that are not scoring (GAME_RULES.md §14): rate limits, reply timing, idle
+-- conversations, and the status line. Called by the turn worker and pg_cron.
+
+-- Rate limit bookkeeping: when the last refusal of each kind was due, so at most one goes out per window.
+create table game.rate_limits (
+  user_id uuid primary key references public.users (id) on delete cascade,
+  minute_refused_at timestamptz,
+  day_refused_on date
+);
+comment on table game.rate_limits is 'Per player: the last per-minute refusal time and the last local day a per-day refusal went out.';
+
+alter table game.rate_limits enable row level security;
+grant select, insert, update, delete on game.rate_limits to service_role;
+create policy "rate_limits: backend only"
+  on game.rate_limits for select to service_role
+  using (true);
+
+-- Checks the player's message received at p_now against the limits, counting it with the messages already
+-- stored. Over a limit it raises RATEL with detail {window, retry_after_seconds, refuse}; refuse is true for the
+-- first refusal of that window, which the caller sends in character and records with game.note_rate_refusal
+-- (the raise rolls back anything written here). Under the limits it returns {minute_count, day_count, warning};
+-- warning marks the 450th message of the local day.
+create or replace function game.check_rate_limit(p_user_id uuid, p_now timestamptz)
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_t jsonb := game.tunables_json();
+  v_user public.users;
+  v_limits game.rate_limits;
+  v_day date;
+  v_minute int;
+  v_today int;
+  v_oldest timestamptz;
+begin
+  select * into v_user from public.users where id = p_user_id;
+  if not found then
+    raise exception 'player not found: %', p_user_id using errcode = 'PNFND';
+  end if;
+  select * into v_limits from game.rate_limits where user_id = p_user_id;
+  v_day := (p_now at time zone v_user.timezone)::date;
+  -- This message plus the player's stored messages in (now - 60 s, now) and on this local day.
+  select 1 + count(*) filter (where m.created_at > p_now - interval '60 seconds'),
+         1 + count(*) filter (where (m.created_at at time zone v_user.timezone)::date = v_day),
+         min(m.created_at) filter (where m.created_at > p_now - interval '60 seconds')
+  into v_minute, v_today, v_oldest
+  from public.messages m
+  where m.user_id = p_user_id and m.role = 'player' and m.time_in_call_secs is null
+    and m.created_at >= least(p_now - interval '60 seconds', (v_day::timestamp at time zone v_user.timezone))
+    and m.created_at < p_now;
+  if v_today > (v_t ->> 'rate_per_day')::int then
+    raise exception 'rate limited: day' using errcode = 'RATEL', detail = jsonb_build_object('window', 'day',
+      'retry_after_seconds', ceil(extract(epoch from ((v_day + 1)::timestamp at time zone v_user.timezone) - p_now)),
+      'refuse', v_limits.day_refused_on is distinct from v_day)::text;
+  end if;
+  if v_minute > (v_t ->> 'rate_per_minute')::int then
+    raise exception 'rate limited: minute' using errcode = 'RATEL', detail = jsonb_build_object('window', 'minute',
+      'retry_after_seconds', greatest(1, ceil(extract(epoch from v_oldest + interval '60 seconds' - p_now))),
+      'refuse', v_limits.minute_refused_at is null or v_limits.minute_refused_at <= p_now - interval '60 seconds')::text;
+  end if;
+  return jsonb_build_object('minute_count', v_minute, 'day_count', v_today,
+    'warning', v_today = (v_t ->> 'rate_warning_at')::int);
+end
+$$;
+comment on function game.check_rate_limit(uuid, timestamptz) is 'Rate limits of GAME_RULES.md §14.3 for a message at p_now: RATEL (detail: window, retry_after_seconds, refuse) over 20/min or 500/local day; the 450th message of the day carries a warning.';
+revoke execute on function game.check_rate_limit(uuid, timestamptz) from public;
+grant execute on function game.check_rate_limit(uuid, timestamptz) to service_role;
+
+-- Records that the refusal for a window went out, so the next message in that window gets none.
+create or replace function game.note_rate_refusal(p_user_id uuid, p_window text, p_now timestamptz)
+returns void
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  insert into game.rate_limits as r (user_id, minute_refused_at, day_refused_on)
+  select p_user_id,
+         case when p_window = 'minute' then p_now end,
+         case when p_window = 'day' then (p_now at time zone u.timezone)::date end
+  from public.users u where u.id = p_user_id
+  on conflict (user_id) do update set
+    minute_refused_at = coalesce(excluded.minute_refused_at, r.minute_refused_at),
+    day_refused_on = coalesce(excluded.day_refused_on, r.day_refused_on)
+$$;
+comment on function game.note_rate_refusal(uuid, text, timestamptz) is 'Marks the per-minute or per-day refusal as sent at p_now (at most one per window).';
+revoke execute on function game.note_rate_refusal(uuid, text, timestamptz) from public;
+grant execute on function game.note_rate_refusal(uuid, text, timestamptz) to service_role;
+
+-- Seconds until her reply to a message received at p_now is due (GAME_RULES.md §14.2). p_draw is Z ~ N(0, 1),
+-- drawn by the caller. Returns {delay_seconds, new_conversation, momentum}.
+create or replace function game.reply_delay(p_user_id uuid, p_now timestamptz, p_draw numeric)
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_t jsonb := game.tunables_json();
+  v_user public.users;
+  v_baseline numeric;
+  v_ewma numeric;
+  v_gap numeric;
+  v_momentum numeric := 1.0;
+  v_new boolean;
+  v_delay numeric;
+begin
+  select * into v_user from public.users where id = p_user_id;
+  if not found then
+    raise exception 'player not found: %', p_user_id using errcode = 'PNFND';
+  end if;
+  -- Only a message that opens a new conversation waits; in a boss fight or a finished game she answers at once.
+  v_new := v_user.game_status = 'active' and not exists (
+    select 1 from public.messages m
+    where m.user_id = p_user_id and m.role = 'player' and m.time_in_call_secs is null
+      and m.created_at > p_now - make_interval(mins => (v_t ->> 'new_conversation_gap')::int) and m.created_at < p_now);
+  if not v_new then
+    return jsonb_build_object('delay_seconds', 0, 'new_conversation', false, 'momentum', null);
+  end if;
+
+  -- Momentum: EWMA (seeded at the chapter baseline) of the last 10 gaps between the player's messages under 900 s.
+  v_baseline := (v_t -> 'momentum_baseline' ->> (v_user.chapter - 1))::numeric;
+  v_ewma := v_baseline;
+  for v_gap in
+    select g from (
+      select greatest((v_t ->> 'momentum_gap_floor')::numeric, gap) as g, created_at
+      from (
+        select created_at, extract(epoch from created_at - lag(created_at) over (order by created_at)) as gap
+        from (
+          select m.created_at from public.messages m
+          where m.user_id = p_user_id and m.role = 'player' and m.time_in_call_secs is null and m.created_at <= p_now
+          order by m.created_at desc
+          limit 50
+        ) recent
+      ) gaps
+      where gap is not null and gap < (v_t ->> 'momentum_gap_exclude')::numeric
+      order by created_at desc
+      limit (v_t ->> 'momentum_gaps')::int
+    ) kept order by created_at
+  loop
+    v_ewma := (v_t ->> 'momentum_alpha')::numeric * v_gap + (1 - (v_t ->> 'momentum_alpha')::numeric) * v_ewma;
+    v_momentum := null;
+  end loop;
+  v_momentum := case when v_momentum is null
+    then greatest((v_t ->> 'momentum_min')::numeric, least((v_t ->> 'momentum_max')::numeric, v_ewma / v_baseline))
+    else 1.0 end;
+
+  v_delay := greatest((v_t ->> 'reply_min_delay')::numeric, floor(least(
+    (v_t -> 'reply_cap' ->> (v_user.chapter - 1))::numeric,
+    exp((v_t ->> 'reply_lognormal_mu')::numeric + (v_t ->> 'reply_lognormal_sigma')::numeric * p_draw)
+      * (v_t -> 'reply_coefficient' ->> (v_user.chapter - 1))::numeric * v_momentum)));
+  return jsonb_build_object('delay_seconds', v_delay, 'new_conversation', true, 'momentum', round(v_momentum, 4));
+end
+$$;
+comment on function game.reply_delay(uuid, timestamptz, numeric) is 'Her reply delay (GAME_RULES.md §14.2): 0 inside a conversation, else max(1, floor(min(cap, exp(mu + sigma Z) x coefficient x momentum))).';
+revoke execute on function game.reply_delay(uuid, timestamptz, numeric) from public;
+grant execute on function game.reply_delay(uuid, timestamptz, numeric) to service_role;

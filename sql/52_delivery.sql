@@ -1,0 +1,183 @@
+-- Inbox draining and outbox delivery (PLATFORM.md §2.2, §2.6): claims with skip locked and leases, so updates
+-- are processed once in order and messages are sent once, whatever crashes or overlapping workers do.
+
+-- The next update of a chat to process: the lowest update_id that is pending or a due retry, locked for this
+-- transaction. Another worker's locked row is skipped, so whoever holds the player lock drains one at a time.
+create or replace function private.claim_inbox(p_chat_id bigint, p_now timestamptz)
+returns setof private.telegram_updates
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  select * from private.telegram_updates
+  where chat_id = p_chat_id
+    and (status = 'pending' or (status = 'retry' and next_attempt_at <= p_now))
+  order by update_id
+  limit 1
+  for update skip locked
+$$;
+comment on function private.claim_inbox(bigint, timestamptz) is 'Locks and returns the lowest pending or due-retry update of a chat (skip locked).';
+revoke execute on function private.claim_inbox(bigint, timestamptz) from public;
+grant execute on function private.claim_inbox(bigint, timestamptz) to service_role;
+
+-- Chats the sweeper should drain: a pending update whose waitUntil lease ran out, or a due retry.
+create or replace function private.inbox_chats_due(p_now timestamptz, p_limit integer)
+returns setof bigint
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select chat_id from private.telegram_updates
+  where (status = 'pending' and lease_until <= p_now) or (status = 'retry' and next_attempt_at <= p_now)
+  group by chat_id
+  order by min(update_id)
+  limit p_limit
+$$;
+comment on function private.inbox_chats_due(timestamptz, integer) is 'Chats holding a pending update past its lease or a due retry, oldest first (the process-inbox sweeper).';
+revoke execute on function private.inbox_chats_due(timestamptz, integer) from public;
+grant execute on function private.inbox_chats_due(timestamptz, integer) to service_role;
+
+-- A provider failure on an update: retry with backoff 30 s x 4^(attempts - 1), failed after 5 attempts.
+-- Returns {status, attempts, first_failure}.
+create or replace function private.fail_inbox(p_update_id bigint, p_error text, p_now timestamptz)
+returns jsonb
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  update private.telegram_updates
+  set attempts = attempts + 1,
+      status = case when attempts + 1 >= 5 then 'failed' else 'retry' end,
+      next_attempt_at = p_now + interval '30 seconds' * power(4, attempts),
+      last_error = left(p_error, 1000)
+  where update_id = p_update_id
+  returning jsonb_build_object('status', status, 'attempts', attempts, 'first_failure', attempts = 1)
+$$;
+comment on function private.fail_inbox(bigint, text, timestamptz) is 'Schedules a failed update for retry (30 s, 2 min, 8 min, 32 min) or marks it failed after 5 attempts.';
+revoke execute on function private.fail_inbox(bigint, text, timestamptz) from public;
+grant execute on function private.fail_inbox(bigint, text, timestamptz) to service_role;
+
+-- Outbox rows still to deliver, per chat in order: the partial index the head-of-queue checks read.
+create index outbox_chat_queue_idx on private.outbox (chat_id, due_at, id) where status in ('pending', 'retry', 'claimed', 'sending');
+create index outbox_chat_sent_idx on private.outbox (chat_id, sent_at desc) where status = 'sent';
+
+-- Claims up to p_limit due rows (optionally of one chat) for delivery: first recovers rows whose lease ran out
+-- (claimed: never reached Telegram, so back to pending; sending: ambiguous, so unconfirmed and never resent),
+-- then takes the head of each chat's queue that is due, not sent to that chat in the last second, and not
+-- locked by another worker. Each claimed row gets a 60 s lease.
+create or replace function private.claim_outbox(p_now timestamptz, p_limit integer, p_chat_id bigint default null)
+returns setof private.outbox
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  update private.outbox set status = 'pending', lease_until = null
+  where status = 'claimed' and lease_until <= p_now and (p_chat_id is null or chat_id = p_chat_id);
+  update private.outbox set status = 'unconfirmed', lease_until = null, last_error = 'lease expired while sending'
+  where status = 'sending' and lease_until <= p_now and (p_chat_id is null or chat_id = p_chat_id);
+
+  return query
+  with heads as (
+    select o.id from private.outbox o
+    where o.status in ('pending', 'retry') and o.due_at <= p_now and (p_chat_id is null or o.chat_id = p_chat_id)
+      and not exists (
+        select 1 from private.outbox e
+        where e.chat_id = o.chat_id and e.status in ('pending', 'retry', 'claimed', 'sending')
+          and (e.due_at, e.id) < (o.due_at, o.id))
+      and not exists (
+        select 1 from private.outbox s
+        where s.chat_id = o.chat_id and s.status = 'sent' and s.sent_at > p_now - interval '1 second')
+    order by o.due_at, o.id
+    limit p_limit
+    for update of o skip locked
+  )
+  update private.outbox o set status = 'claimed', lease_until = p_now + interval '60 seconds'
+  from heads where o.id = heads.id
+  returning o.*;
+end
+$$;
+comment on function private.claim_outbox(timestamptz, integer, bigint) is 'Recovers expired leases, then claims due head-of-chat outbox rows (skip locked, 60 s lease) for the deliver routine.';
+revoke execute on function private.claim_outbox(timestamptz, integer, bigint) from public;
+grant execute on function private.claim_outbox(timestamptz, integer, bigint) to service_role;
+
+-- Committed just before the HTTP call: from here a crash means "maybe sent", never resent.
+create or replace function private.mark_sending(p_id bigint, p_text text, p_now timestamptz)
+returns boolean
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  update private.outbox set status = 'sending', send_started_at = p_now, lease_until = p_now + interval '60 seconds',
+    text = coalesce(text, p_text)
+  where id = p_id and status = 'claimed'
+  returning true
+$$;
+comment on function private.mark_sending(bigint, text, timestamptz) is 'Moves a claimed row to sending just before the provider call (storing rendered event text); false if it is no longer claimed.';
+revoke execute on function private.mark_sending(bigint, text, timestamptz) from public;
+grant execute on function private.mark_sending(bigint, text, timestamptz) to service_role;
+
+-- The provider accepted the message: sent, and her Telegram message is stored in the same transaction.
+create or replace function private.mark_sent(p_id bigint, p_provider_ref text, p_now timestamptz)
+returns void
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_row private.outbox;
+begin
+  update private.outbox set status = 'sent', sent_at = p_now, provider_ref = p_provider_ref, lease_until = null
+  where id = p_id and status = 'sending'
+  returning * into v_row;
+  if found and v_row.channel = 'telegram' and v_row.user_id is not null and v_row.text is not null then
+    perform game.store_nikita_message(v_row.user_id, v_row.id, v_row.text, p_now);
+  end if;
+end
+$$;
+comment on function private.mark_sent(bigint, text, timestamptz) is 'Marks a sending row sent with the provider reference and stores her message.';
+revoke execute on function private.mark_sent(bigint, text, timestamptz) from public;
+grant execute on function private.mark_sent(bigint, text, timestamptz) to service_role;
+
+-- The provider refused or failed. p_retry_after (a 429): move due_at by it, the attempt not counted. Permanent
+-- (chat not found, bot blocked): failed at once and the player marked unreachable. Otherwise retry at
+-- now + 15 s x 2^attempts (at most 30 min), failed after 5 attempts. Returns the new status.
+create or replace function private.mark_send_failed(p_id bigint, p_error text, p_permanent boolean,
+  p_retry_after_seconds integer, p_now timestamptz)
+returns text
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_row private.outbox;
+begin
+  update private.outbox o set
+    attempts = o.attempts + case when p_retry_after_seconds is not null then 0 else 1 end,
+    status = case
+      when p_permanent then 'failed'
+      when p_retry_after_seconds is null and o.attempts + 1 >= 5 then 'failed'
+      else 'retry' end,
+    due_at = case
+      when p_retry_after_seconds is not null then greatest(o.due_at, p_now) + make_interval(secs => p_retry_after_seconds)
+      else p_now + least(interval '30 minutes', interval '15 seconds' * power(2, o.attempts + 1)) end,
+    lease_until = null,
+    last_error = left(p_error, 1000)
+  where o.id = p_id
+  returning * into v_row;
+  if p_permanent and v_row.user_id is not null then
+    update public.users set telegram_unreachable_at = p_now where id = v_row.user_id and telegram_unreachable_at is null;
+  end if;
+  return v_row.status;
+end
+$$;
+comment on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) is 'Records a failed send: 429 moves due_at uncounted; permanent errors fail at once (player unreachable); else backoff, failed after 5.';
+revoke execute on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) from public;
+grant execute on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) to service_role;
