@@ -34,7 +34,10 @@ create table public.users (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   check ((game_status = 'game_over') = (game_over_reason is not null))
-);
+)
+-- Every active player's row is rewritten by each hourly decay pass: free space on each page keeps those
+-- updates HOT (no index writes), and the previous versions are pruned before the next pass.
+with (fillfactor = 50);
 comment on table public.users is 'One row per player (id = auth.users.id): profile, settings and game status. Written by game.* functions; players read their own row and may change timezone and notifications_enabled.';
 comment on column public.users.decay_through is 'Decay watermark: time up to which decay has been accounted for (GAME_RULES.md §7.2).';
 comment on column public.users.last_played_on is 'The player''s last local date counted in days_played.';
@@ -99,9 +102,11 @@ $$;
 comment on function private.touch_updated_at() is 'Trigger: stamps updated_at on every row update (bookkeeping, not a game rule).';
 revoke execute on function private.touch_updated_at() from public;
 
+-- Writers that set updated_at themselves (the engine, with its game time) skip the trigger call.
 create trigger users_touch_updated_at
   before update on public.users
-  for each row execute function private.touch_updated_at();
+  for each row when (new.updated_at is not distinct from old.updated_at)
+  execute function private.touch_updated_at();
 
 -- The player's one write: SECURITY INVOKER, so the column grants, the update policy and the timezone trigger
 -- decide what it may change.
@@ -140,7 +145,9 @@ create table public.user_metrics (
   trust numeric(7, 4) not null default 50 check (trust between 0 and 100),
   secureness numeric(7, 4) not null default 50 check (secureness between 0 and 100),
   updated_at timestamptz not null default now()
-);
+)
+-- Rewritten by every exchange and decay pass: room for HOT updates, as for public.users.
+with (fillfactor = 50);
 comment on table public.user_metrics is 'The four hidden relationship metrics of a player (0..100); relationship_score is derived from them.';
 
 alter table public.user_metrics enable row level security;

@@ -23,7 +23,8 @@ begin
         when p_now >= u.game_started_at
              and (u.last_played_on is null or (p_now at time zone u.timezone)::date > u.last_played_on)
           then (p_now at time zone u.timezone)::date
-        else u.last_played_on end
+        else u.last_played_on end,
+      updated_at = p_now
   where u.id = p_user_id
   returning u.* into v_user;
   return v_user;
@@ -37,14 +38,19 @@ grant execute on function game.touch_interaction(uuid, timestamptz) to service_r
 create or replace function game.write_history(p_user_id uuid, p_score numeric, p_chapter int, p_event_type text,
   p_details jsonb, p_conversation_id uuid, p_at timestamptz)
 returns bigint
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
+declare
+  v_id bigint;
+begin
   insert into public.score_history (user_id, score, chapter, event_type, event_details, conversation_id, recorded_at)
   values (p_user_id, p_score, p_chapter, p_event_type, p_details, p_conversation_id, p_at)
-  returning id
+  returning id into v_id;
+  return v_id;
+end
 $$;
 comment on function game.write_history(uuid, numeric, int, text, jsonb, uuid, timestamptz) is 'Inserts the single score_history row of one mutation (GAME_RULES.md §2).';
 revoke execute on function game.write_history(uuid, numeric, int, text, jsonb, uuid, timestamptz) from public;
@@ -54,16 +60,18 @@ grant execute on function game.write_history(uuid, numeric, int, text, jsonb, uu
 -- directly: decay consequences, boss timeouts. Only players with a Telegram chat can be told.
 create or replace function game.queue_event(p_user_id uuid, p_history_id bigint, p_payload jsonb, p_due timestamptz)
 returns void
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
+begin
   insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, payload, due_at)
   select 'event:' || p_history_id, u.id, u.telegram_chat_id, 'telegram', 'event', p_payload, p_due
   from public.users u
   where u.id = p_user_id and u.telegram_chat_id is not null
-  on conflict (dedupe_key) do nothing
+  on conflict (dedupe_key) do nothing;
+end
 $$;
 comment on function game.queue_event(uuid, bigint, jsonb, timestamptz) is 'Queues one outbox event row (dedupe event:<score_history id>) for a player with a Telegram chat.';
 revoke execute on function game.queue_event(uuid, bigint, jsonb, timestamptz) from public;

@@ -4,16 +4,18 @@
 -- The zone of a temperature.
 create or replace function game.conflict_zone(p_temperature numeric, p_tunables jsonb)
 returns text
-language sql
+language plpgsql
 immutable
 security invoker
 set search_path = ''
 as $$
-  select case
+begin
+  return case
     when p_temperature >= (p_tunables ->> 'zone_critical_from')::numeric then 'critical'
     when p_temperature >= (p_tunables ->> 'zone_hot_from')::numeric then 'hot'
     when p_temperature >= (p_tunables ->> 'zone_warm_from')::numeric then 'warm'
-    else 'calm' end
+    else 'calm' end;
+end
 $$;
 comment on function game.conflict_zone(numeric, jsonb) is 'calm < 25 <= warm < 50 <= hot < 75 <= critical (thresholds from the tunables).';
 revoke execute on function game.conflict_zone(numeric, jsonb) from public;
@@ -22,13 +24,15 @@ grant execute on function game.conflict_zone(numeric, jsonb) to service_role;
 -- The temperature now: passive cooling applied lazily since the last update (readers use the same formula).
 create or replace function game.cooled_temperature(p_state game.conflict_state, p_tunables jsonb, p_now timestamptz)
 returns numeric
-language sql
+language plpgsql
 immutable
 security invoker
 set search_path = ''
 as $$
-  select round(greatest(0, p_state.temperature - (p_tunables ->> 'passive_cooling')::numeric
-    * greatest(0, extract(epoch from p_now - coalesce(p_state.updated_at, p_now)) / 3600)), 4)
+begin
+  return round(greatest(0, p_state.temperature - (p_tunables ->> 'passive_cooling')::numeric
+    * greatest(0, extract(epoch from p_now - coalesce(p_state.updated_at, p_now)) / 3600)), 4);
+end
 $$;
 comment on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) is 'Conflict temperature at p_now after passive cooling since its last update (GAME_RULES.md §9.2 step 1).';
 revoke execute on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) from public;

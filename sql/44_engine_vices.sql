@@ -3,12 +3,14 @@
 -- intensity = min(engagement_score / divisor, 1), 4 decimals.
 create or replace function game.vice_intensity(p_engagement_score numeric, p_tunables jsonb)
 returns numeric
-language sql
+language plpgsql
 immutable
 security invoker
 set search_path = ''
 as $$
-  select round(least(p_engagement_score / (p_tunables ->> 'vice_intensity_divisor')::numeric, 1), 4)
+begin
+  return round(least(p_engagement_score / (p_tunables ->> 'vice_intensity_divisor')::numeric, 1), 4);
+end
 $$;
 comment on function game.vice_intensity(numeric, jsonb) is 'Vice intensity from its engagement score: min(score / 5, 1).';
 revoke execute on function game.vice_intensity(numeric, jsonb) from public;

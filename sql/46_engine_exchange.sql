@@ -219,7 +219,7 @@ begin
   v_status := case when v_reason is not null then 'game_over' else 'active' end;
   update public.users
   set relationship_score = v_score_after, vulnerability_exchanges = v_user.vulnerability_exchanges,
-      game_status = v_status, game_over_reason = v_reason
+      game_status = v_status, game_over_reason = v_reason, updated_at = p_now
   where id = p_user_id;
   if v_reason is not null then
     v_events := v_events || jsonb_build_object('type', 'game_over', 'reason', v_reason,

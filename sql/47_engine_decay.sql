@@ -16,45 +16,66 @@ as $$
 declare
   v_t jsonb := game.tunables_json();
   v_today date := (p_now at time zone 'UTC')::date;
+  v_today_start timestamptz := (p_now at time zone 'UTC')::date::timestamp at time zone 'UTC';
   v_scale int := (v_t ->> 'value_scale')::int;
+  v_wi numeric := (v_t ->> 'weight_intimacy')::numeric;
+  v_wp numeric := (v_t ->> 'weight_passion')::numeric;
+  v_wt numeric := (v_t ->> 'weight_trust')::numeric;
+  v_ws numeric := (v_t ->> 'weight_secureness')::numeric;
+  -- Scalars read out before the pass: a jsonb variable referenced inside the statement is copied per row.
+  v_warning_below numeric := (v_t ->> 'decay_warning_below')::numeric;
+  v_alert_below numeric := (v_t ->> 'decay_alert_below')::numeric;
+  v_warning_gap interval := make_interval(hours => (v_t ->> 'decay_warning_min_gap')::int);
   v_result jsonb;
   v_notice jsonb;
 begin
   with candidates as (
-    select u.id, u.chapter, u.relationship_score, u.decay_day, u.decay_day_amount, u.last_decay_warning_at,
+    -- Locking both rows makes the values read current even when an exchange committed while this pass waited.
+    select u.id, u.chapter, u.relationship_score, u.last_decay_warning_at,
+           m.intimacy, m.passion, m.trust, m.secureness,
+           c.decay_per_hour as rate, c.decay_daily_cap as cap,
            u.last_interaction_at + c.decay_grace_hours * interval '1 hour' as overdue_from,
            greatest(coalesce(u.decay_through, '-infinity'), u.last_interaction_at + c.decay_grace_hours * interval '1 hour') as f,
-           c.decay_per_hour as rate, c.decay_daily_cap as cap
-    from public.users u join public.chapters c on c.chapter = u.chapter
+           u.decay_day, u.decay_day_amount
+    from public.users u
+    join public.user_metrics m on m.user_id = u.id
+    join public.chapters c on c.chapter = u.chapter
     where u.game_status = 'active' and u.last_interaction_at is not null
       and p_now > u.last_interaction_at + c.decay_grace_hours * interval '1 hour'
       and (u.decay_through is null or u.decay_through < p_now)
-    for update of u
+    for update of u, m
   ),
-  per_day as (
-    select c.id, d.day,
-           least(c.rate * extract(epoch from least(p_now, (d.day + 1)::timestamp at time zone 'UTC')
-                   - greatest(c.f, d.day::timestamp at time zone 'UTC')) / 3600,
-                 greatest(c.cap - case when d.day = c.decay_day then c.decay_day_amount else 0 end, 0)) as amount,
-           case when d.day = c.decay_day then c.decay_day_amount else 0 end as already
+  spans as (
+    -- The interval's first UTC day and what the ledger says was already applied on it.
+    select c.*, (c.f at time zone 'UTC')::date as first_day,
+           case when c.decay_day = (c.f at time zone 'UTC')::date then c.decay_day_amount else 0 end as already
     from candidates c
-    cross join lateral (
-      select g::date as day from generate_series((c.f at time zone 'UTC')::date, v_today, interval '1 day') g
-    ) d
   ),
-  amounts as (
-    select id, round(sum(amount), v_scale) as amount,
-           round(max(already + amount) filter (where day = v_today), v_scale) as today_total
-    from per_day group by id
+  days as (
+    -- Per UTC day: min(rate x hours, cap - already). First day (the only one the ledger can hold), whole days in
+    -- between, and today's part when the interval reaches past the first day.
+    select s.*,
+           least(s.rate * extract(epoch from least(p_now, (s.first_day + 1)::timestamp at time zone 'UTC') - s.f) / 3600,
+                 greatest(s.cap - s.already, 0)) as first_amount,
+           greatest(v_today - s.first_day - 1, 0) * least(s.rate * 24, s.cap) as middle_amount,
+           case when s.first_day < v_today
+                then least(s.rate * extract(epoch from p_now - v_today_start) / 3600, s.cap) else 0 end as last_amount
+    from spans s
   ),
   applied as (
-    select c.*, a.amount, coalesce(a.today_total, 0) as today_total,
-           m.intimacy, m.passion, m.trust, m.secureness,
-           case when a.amount >= c.relationship_score then 0 else greatest(0, m.intimacy - a.amount) end as new_intimacy,
-           case when a.amount >= c.relationship_score then 0 else greatest(0, m.passion - a.amount) end as new_passion,
-           case when a.amount >= c.relationship_score then 0 else greatest(0, m.trust - a.amount) end as new_trust,
-           case when a.amount >= c.relationship_score then 0 else greatest(0, m.secureness - a.amount) end as new_secureness
-    from candidates c join amounts a on a.id = c.id join public.user_metrics m on m.user_id = c.id
+    select d.*, a.amount, a.today_total,
+           case when a.amount >= d.relationship_score then 0 else greatest(0, d.intimacy - a.amount) end as new_intimacy,
+           case when a.amount >= d.relationship_score then 0 else greatest(0, d.passion - a.amount) end as new_passion,
+           case when a.amount >= d.relationship_score then 0 else greatest(0, d.trust - a.amount) end as new_trust,
+           case when a.amount >= d.relationship_score then 0 else greatest(0, d.secureness - a.amount) end as new_secureness
+    from days d
+    cross join lateral (
+      select round(d.first_amount + d.middle_amount + d.last_amount, v_scale) as amount,
+             round(case when d.first_day = v_today then d.already + d.first_amount else d.last_amount end, v_scale) as today_total
+      -- offset 0 keeps the subquery from being flattened, so each row computes its amounts once instead of once
+      -- per reference below.
+      offset 0
+    ) a
   ),
   scored as (
     select a.*, s.new_score,
@@ -63,17 +84,17 @@ begin
       case
         when s.new_score = 0 then jsonb_build_array(jsonb_build_object('type', 'game_over', 'reason', 'decay'))
         else
-          case when a.relationship_score >= (v_t ->> 'decay_warning_below')::numeric
-                    and s.new_score < (v_t ->> 'decay_warning_below')::numeric
+          case when a.relationship_score >= v_warning_below and s.new_score < v_warning_below
                     and (a.last_decay_warning_at is null
-                         or a.last_decay_warning_at <= p_now - make_interval(hours => (v_t ->> 'decay_warning_min_gap')::int))
+                         or a.last_decay_warning_at <= p_now - v_warning_gap)
                then jsonb_build_array(jsonb_build_object('type', 'warning', 'kind', 'where_are_you')) else '[]'::jsonb end
-          || case when a.relationship_score >= (v_t ->> 'decay_alert_below')::numeric
-                       and s.new_score < (v_t ->> 'decay_alert_below')::numeric
+          || case when a.relationship_score >= v_alert_below and s.new_score < v_alert_below
                then jsonb_build_array(jsonb_build_object('type', 'warning', 'kind', 'dont_forget_me')) else '[]'::jsonb end
       end as events
     from applied a
-    cross join lateral (select game.score_of(v_t, a.new_intimacy, a.new_passion, a.new_trust, a.new_secureness) as new_score) s
+    -- game.score_of's weighted sum, written out: a per-row function call costs more than the rest of the pass.
+    cross join lateral (select round(v_wi * a.new_intimacy + v_wp * a.new_passion + v_wt * a.new_trust + v_ws * a.new_secureness,
+      v_scale) as new_score offset 0) s
   ),
   metrics_written as (
     update public.user_metrics m
@@ -85,7 +106,8 @@ begin
     set relationship_score = s.new_score, decay_through = p_now, decay_day = v_today, decay_day_amount = s.today_total,
         game_status = case when s.new_score = 0 then 'game_over' else u.game_status end,
         game_over_reason = case when s.new_score = 0 then 'decay' else u.game_over_reason end,
-        last_decay_warning_at = case when s.events @> '[{"kind": "where_are_you"}]' then p_now else u.last_decay_warning_at end
+        last_decay_warning_at = case when s.events @> '[{"kind": "where_are_you"}]' then p_now else u.last_decay_warning_at end,
+        updated_at = p_now
     from scored s where u.id = s.id
   ),
   history as (

@@ -5,11 +5,11 @@ select plan(18);
 
 select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries'], 'public tables');
-select tables_are('game', array['memory_facts', 'tunables', 'conflict_state', 'boss_fights', 'rate_limits'], 'game tables');
+select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'llm_calls', 'llm_prices', 'conversation_jobs'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
-select functions_are('game', array['provision_player', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction',
+select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction',
   'write_history', 'queue_event', 'engagement_inputs', 'engagement_transition', 'step_engagement', 'conflict_zone',
   'cooled_temperature', 'step_conflict', 'vice_intensity', 'seed_vices', 'apply_vice_signals', 'start_boss',
   'apply_boss_outcome', 'expire_due_boss_fight', 'boss_turn', 'boss_call', 'begin_boss_reply', 'resolve_boss', 'expire_boss_fights', 'check_analysis',
@@ -73,10 +73,10 @@ select is(
 -- The engine is the backend's alone: every game function is executable by service_role and nobody else.
 select is(
   (select array_agg(p.proname::text order by 1) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-   where n.nspname = 'game' and p.proname <> 'provision_player'
+   where n.nspname = 'game' and p.prorettype <> 'trigger'::regtype
      and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute')
           or not has_function_privilege('service_role', p.oid, 'execute'))),
-  null, 'game functions are executable by service_role only');
+  null, 'game functions (other than triggers) are executable by service_role only');
 
 select results_eq(
   $$select format('%s | %s | %s', jobname, schedule, command) collate "default" from cron.job order by 1$$,
