@@ -28,6 +28,7 @@ create table public.users (
   decay_day date,
   decay_day_amount numeric(9, 4) not null default 0 check (decay_day_amount >= 0),
   last_decay_warning_at timestamptz,
+  last_played_on date,
   vulnerability_exchanges integer not null default 0 check (vulnerability_exchanges >= 0),
   telegram_unreachable_at timestamptz,
   created_at timestamptz not null default now(),
@@ -36,6 +37,7 @@ create table public.users (
 );
 comment on table public.users is 'One row per player (id = auth.users.id): profile, settings and game status. Written by game.* functions; players read their own row and may change timezone and notifications_enabled.';
 comment on column public.users.decay_through is 'Decay watermark: time up to which decay has been accounted for (GAME_RULES.md §7.2).';
+comment on column public.users.last_played_on is 'The player''s last local date counted in days_played.';
 comment on column public.users.decay_day_amount is 'Decay ledger: nominal decay already applied on the UTC day decay_day, for the daily cap.';
 
 -- Decay and idle sweeps scan active players by their last interaction.

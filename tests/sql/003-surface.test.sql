@@ -1,15 +1,19 @@
 -- Pins the exposed surface (tables, views, functions per schema) and the guard rails every object must keep:
 -- RLS on, a comment, an index for each foreign key, no SECURITY DEFINER function callable by API roles.
 begin;
-select plan(16);
+select plan(18);
 
 select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries'], 'public tables');
-select tables_are('game', array['memory_facts'], 'game tables');
+select tables_are('game', array['memory_facts', 'tunables', 'conflict_state', 'boss_fights'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'llm_calls', 'llm_prices'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
-select functions_are('game', array['provision_player'], 'game functions');
+select functions_are('game', array['provision_player', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction',
+  'write_history', 'queue_event', 'engagement_inputs', 'engagement_transition', 'step_engagement', 'conflict_zone',
+  'cooled_temperature', 'step_conflict', 'vice_intensity', 'seed_vices', 'apply_vice_signals', 'start_boss',
+  'apply_boss_outcome', 'expire_due_boss_fight', 'boss_turn', 'resolve_boss', 'expire_boss_fights', 'check_analysis',
+  'apply_exchange', 'apply_decay', 'reset_player', 'voice_availability'], 'game functions');
 select functions_are('private', array['check_user_timezone', 'touch_updated_at'], 'private functions');
 
 select is(
@@ -63,6 +67,20 @@ select is(
   (select array_agg(distinct format('%s.%s:%s', table_schema, table_name, privilege_type)) from information_schema.role_table_grants
    where grantee = 'authenticated' and table_schema = 'public' and privilege_type <> 'SELECT'),
   null, 'authenticated holds no table-wide write privilege in public');
+
+-- The engine is the backend's alone: every game function is executable by service_role and nobody else.
+select is(
+  (select array_agg(p.proname::text order by 1) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+   where n.nspname = 'game' and p.proname <> 'provision_player'
+     and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute')
+          or not has_function_privilege('service_role', p.oid, 'execute'))),
+  null, 'game functions are executable by service_role only');
+
+select results_eq(
+  $$select format('%s | %s | %s', jobname, schedule, command) collate "default" from cron.job order by 1$$,
+  $$values ('nikita-boss-timeouts | 5 * * * * | select game.expire_boss_fights(now())'),
+           ('nikita-decay | 0 * * * * | select game.apply_decay(now())')$$,
+  'the engine schedules: decay hourly, boss timeouts hourly at :05');
 
 select * from finish();
 rollback;

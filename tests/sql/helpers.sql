@@ -208,4 +208,101 @@ begin
 end
 $$;
 
+-- A player who finished onboarding at p_at, in p_timezone; the game starts at p_at.
+create or replace function tests.create_onboarded_player(p_name text, p_at timestamptz default '2026-01-05 09:00+00',
+  p_timezone text default 'UTC')
+returns uuid
+language plpgsql
+volatile
+as $$
+declare
+  v_id uuid := tests.create_player(p_name, p_at);
+begin
+  update public.users set onboarding_status = 'completed', onboarded_at = p_at, timezone = p_timezone,
+    display_name = initcap(p_name), telegram_id = abs(hashtext(p_name)), telegram_chat_id = abs(hashtext(p_name))
+  where id = v_id;
+  return v_id;
+end
+$$;
+
+-- The analyzer's judgment with the given deltas; p_extra adds or overrides fields.
+create or replace function tests.analysis(p_intimacy numeric, p_passion numeric, p_trust numeric, p_secureness numeric,
+  p_extra jsonb default '{}')
+returns jsonb
+language sql
+immutable
+as $$
+  select jsonb_build_object(
+    'deltas', jsonb_build_object('intimacy', p_intimacy, 'passion', p_passion, 'trust', p_trust, 'secureness', p_secureness),
+    'behaviors', '[]'::jsonb, 'repair', jsonb_build_object('attempted', false, 'quality', null),
+    'vice_signals', '[]'::jsonb, 'language', jsonb_build_object('needy', 0, 'distracted', 0), 'confidence', 0.9) || p_extra
+$$;
+
+-- Sets the four metrics and the derived score together, as every engine mutation does.
+create or replace function tests.set_metrics(p_user_id uuid, p_intimacy numeric, p_passion numeric, p_trust numeric,
+  p_secureness numeric)
+returns void
+language plpgsql
+volatile
+as $$
+begin
+  update public.user_metrics set intimacy = p_intimacy, passion = p_passion, trust = p_trust, secureness = p_secureness
+  where user_id = p_user_id;
+  update public.users set relationship_score = game.score_of(game.tunables_json(), p_intimacy, p_passion, p_trust, p_secureness)
+  where id = p_user_id;
+end
+$$;
+
+create or replace function tests.score(p_user_id uuid)
+returns numeric
+language sql
+stable
+as $$
+  select relationship_score from public.users where id = p_user_id
+$$;
+
+create or replace function tests.metrics(p_user_id uuid)
+returns numeric[]
+language sql
+stable
+as $$
+  select array[intimacy, passion, trust, secureness] from public.user_metrics where user_id = p_user_id
+$$;
+
+-- A Telegram message in the player's open conversation (opened if none), as the turn stores them.
+create or replace function tests.message(p_user_id uuid, p_role text, p_at timestamptz, p_content text default 'a message of fifty characters, give or take, right?')
+returns bigint
+language plpgsql
+volatile
+as $$
+declare
+  v_conversation_id uuid;
+  v_id bigint;
+begin
+  select id into v_conversation_id from public.conversations
+  where user_id = p_user_id and platform = 'telegram' and status = 'open';
+  if not found then
+    insert into public.conversations (user_id, platform, started_at, last_message_at, chapter_at_start)
+    values (p_user_id, 'telegram', p_at, p_at, 1) returning id into v_conversation_id;
+  end if;
+  insert into public.messages (conversation_id, user_id, role, content, created_at)
+  values (v_conversation_id, p_user_id, p_role, p_content, p_at) returning id into v_id;
+  return v_id;
+end
+$$;
+
+-- Puts the player in a boss encounter in phase p_phase, started at p_at.
+create or replace function tests.start_boss(p_user_id uuid, p_at timestamptz)
+returns jsonb
+language plpgsql
+volatile
+as $$
+declare
+  v_user public.users;
+begin
+  select * into v_user from public.users where id = p_user_id for update;
+  return game.start_boss(v_user, game.tunables_json(), p_at);
+end
+$$;
+
 grant execute on all functions in schema tests to anon, authenticated, service_role;
