@@ -1,0 +1,195 @@
+-- Benchmark fixtures, loaded into the throwaway bench database only (never a migration): deterministic player
+-- ids, bulk seeding, a reset between runs, and the row-by-row decay that game.apply_decay is compared with.
+create schema if not exists bench;
+
+-- Player n has a fixed id, so a pgbench script can name a player without a lookup.
+create or replace function bench.player_id(p_n bigint)
+returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select ('00000000-0000-4000-8000-' || pg_catalog.lpad(pg_catalog.to_hex(p_n), 12, '0'))::uuid
+$$;
+
+-- Players p_from..p_to, onboarded, last seen 20 h before p_now. The provisioning trigger works one row at a time
+-- and the timezone check scans pg_timezone_names per row, so a bulk load writes the rows the trigger would
+-- write itself, with triggers (and FK checks) off for this function only (replica role).
+create or replace function bench.seed_players(p_from bigint, p_to bigint, p_now timestamptz)
+returns bigint
+language plpgsql
+volatile
+set search_path = ''
+set session_replication_role = replica
+as $$
+declare
+  v_rows bigint;
+begin
+  insert into auth.users (id, email, created_at, updated_at)
+  select bench.player_id(n), 'bench-' || n || '@players.test', p_now - interval '30 days', p_now - interval '30 days'
+  from pg_catalog.generate_series(p_from, p_to) n;
+  get diagnostics v_rows = row_count;
+  insert into public.users (id, game_started_at, timezone, onboarding_status, onboarded_at, last_interaction_at,
+    created_at, updated_at)
+  select bench.player_id(n), p_now - interval '30 days', 'UTC', 'completed', p_now - interval '30 days',
+    p_now - interval '20 hours', p_now - interval '30 days', p_now - interval '30 days'
+  from pg_catalog.generate_series(p_from, p_to) n;
+  insert into public.user_metrics (user_id, updated_at)
+  select bench.player_id(n), p_now - interval '30 days' from pg_catalog.generate_series(p_from, p_to) n;
+  insert into public.engagement_state (user_id, updated_at)
+  select bench.player_id(n), p_now - interval '30 days' from pg_catalog.generate_series(p_from, p_to) n;
+  insert into game.conflict_state (user_id)
+  select bench.player_id(n) from pg_catalog.generate_series(p_from, p_to) n;
+  return v_rows;
+end
+$$;
+
+-- Guards the bulk load against drift: a player made by the real trigger must own rows in exactly the tables a
+-- seeded player owns. Raises with the table names when provisioning gained (or lost) a table.
+create or replace function bench.check_seed_matches_trigger()
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_probe uuid;
+  v_seeded uuid := bench.player_id(1);
+  v_tab record;
+  v_a bigint;
+  v_b bigint;
+  v_diff text[] := '{}';
+begin
+  insert into auth.users (email) values ('bench-probe@players.test') returning id into v_probe;
+  for v_tab in
+    select c.conrelid::regclass as tab, a.attname as col
+    from pg_catalog.pg_constraint c
+    join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+    where c.contype = 'f' and c.confrelid in ('public.users'::regclass, 'auth.users'::regclass)
+      and pg_catalog.array_length(c.conkey, 1) = 1
+  loop
+    execute pg_catalog.format('select count(*) from %s where %I = $1', v_tab.tab, v_tab.col) into v_a using v_probe;
+    execute pg_catalog.format('select count(*) from %s where %I = $1', v_tab.tab, v_tab.col) into v_b using v_seeded;
+    if v_a <> v_b then
+      v_diff := v_diff || pg_catalog.format('%s (trigger %s, seed %s)', v_tab.tab, v_a, v_b);
+    end if;
+  end loop;
+  delete from auth.users where id = v_probe;
+  if pg_catalog.cardinality(v_diff) > 0 then
+    raise exception 'bench seed is out of date with provisioning: %', pg_catalog.array_to_string(v_diff, ', ');
+  end if;
+end
+$$;
+
+-- Puts every player back to the seeded state (metrics 50, no decay accounted, last seen 20 h before p_now),
+-- so the set-based run and the loop start from the same rows and do the same work.
+create or replace function bench.reset_players(p_now timestamptz)
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  update public.users
+  set relationship_score = 50, chapter = 1, game_status = 'active', game_over_reason = null, boss_attempts = 0,
+    boss_fight_started_at = null, cool_down_until = null, last_interaction_at = p_now - interval '20 hours',
+    decay_through = null, decay_day = null, decay_day_amount = 0, last_decay_warning_at = null,
+    vulnerability_exchanges = 0;
+  update public.user_metrics set intimacy = 50, passion = 50, trust = 50, secureness = 50;
+  truncate public.score_history;
+end
+$$;
+
+-- The baseline: the decay rule of GAME_RULES.md §7.2, one player at a time, with single-row UPDATEs and one
+-- score_history INSERT per decayed player; what a straightforward loop costs beside the set-based statement.
+-- Outbox messages for warnings are not queued: the bench data never crosses a warning threshold.
+create or replace function bench.decay_loop(p_now timestamptz)
+returns jsonb
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_t jsonb := game.tunables_json();
+  v_today date := (p_now at time zone 'UTC')::date;
+  r record;
+  v_from timestamptz;
+  v_day date;
+  v_day_start timestamptz;
+  v_part numeric;
+  v_total numeric;
+  v_ledger_day date;
+  v_ledger numeric;
+  v_m public.user_metrics;
+  v_after numeric;
+  v_warn boolean;
+  n_decayed integer := 0;
+  n_over integer := 0;
+  n_warn integer := 0;
+begin
+  for r in
+    select u.id, u.chapter, u.relationship_score, u.decay_through, u.decay_day, u.decay_day_amount,
+      u.last_decay_warning_at, u.last_interaction_at + c.decay_grace_hours * interval '1 hour' as overdue_from,
+      c.decay_per_hour, c.decay_daily_cap
+    from public.users u
+    join public.chapters c on c.chapter = u.chapter
+    where u.game_status = 'active' and u.last_interaction_at is not null
+  loop
+    v_from := greatest(r.decay_through, r.overdue_from); -- greatest() ignores a null watermark
+    continue when p_now <= v_from;
+    -- Σ over the UTC days the interval touches of min(rate × hours that day, cap − already applied that day).
+    v_total := 0;
+    v_ledger_day := r.decay_day;
+    v_ledger := r.decay_day_amount;
+    v_day := (v_from at time zone 'UTC')::date;
+    while v_day <= v_today loop
+      v_day_start := v_day::timestamp at time zone 'UTC';
+      if v_ledger_day is distinct from v_day then
+        v_ledger_day := v_day;
+        v_ledger := 0;
+      end if;
+      v_part := round(greatest(least(
+        r.decay_per_hour * extract(epoch from least(p_now, v_day_start + interval '1 day') - greatest(v_from, v_day_start)) / 3600,
+        r.decay_daily_cap - v_ledger), 0), 4);
+      v_total := v_total + v_part;
+      v_ledger := v_ledger + v_part;
+      v_day := v_day + 1;
+    end loop;
+    if v_total = 0 then
+      update public.users set decay_through = p_now, decay_day = v_ledger_day, decay_day_amount = v_ledger
+      where id = r.id;
+      continue;
+    end if;
+    update public.user_metrics
+    set intimacy = greatest(intimacy - v_total, 0), passion = greatest(passion - v_total, 0),
+      trust = greatest(trust - v_total, 0), secureness = greatest(secureness - v_total, 0), updated_at = p_now
+    where user_id = r.id
+    returning * into v_m;
+    v_after := game.score_of(v_t, v_m.intimacy, v_m.passion, v_m.trust, v_m.secureness);
+    if v_total >= r.relationship_score then
+      update public.user_metrics set intimacy = 0, passion = 0, trust = 0, secureness = 0 where user_id = r.id;
+      v_after := 0;
+    end if;
+    v_warn := v_after > 0 and r.relationship_score >= 40 and v_after < 40
+      and (r.last_decay_warning_at is null or r.last_decay_warning_at <= p_now - interval '24 hours');
+    update public.users
+    set relationship_score = v_after, decay_through = p_now, decay_day = v_ledger_day, decay_day_amount = v_ledger,
+      game_status = case when v_after = 0 then 'game_over' else game_status end,
+      game_over_reason = case when v_after = 0 then 'decay' else game_over_reason end,
+      last_decay_warning_at = case when v_warn then p_now else last_decay_warning_at end
+    where id = r.id;
+    insert into public.score_history (user_id, score, chapter, event_type, event_details, recorded_at)
+    values (r.id, v_after, r.chapter, 'decay', jsonb_build_object(
+      'deltas', jsonb_build_object('intimacy', -v_total, 'passion', -v_total, 'trust', -v_total, 'secureness', -v_total),
+      'amount', v_total, 'from', v_from, 'to', p_now,
+      'overdue_hours', round(extract(epoch from p_now - r.overdue_from) / 3600, 4),
+      'score_before', r.relationship_score,
+      'events', case when v_after = 0 then '[{"type": "game_over", "reason": "decay"}]'::jsonb
+                     when v_warn then '[{"type": "decay_warning"}]'::jsonb else '[]'::jsonb end), p_now);
+    n_decayed := n_decayed + 1;
+    n_over := n_over + (v_after = 0)::integer;
+    n_warn := n_warn + v_warn::integer;
+  end loop;
+  return jsonb_build_object('decayed', n_decayed, 'game_overs', n_over, 'warnings', n_warn);
+end
+$$;
