@@ -3,3 +3,14 @@
 select cron.schedule('nikita-decay', '0 * * * *', 'select game.apply_decay(now())');
 select cron.schedule('nikita-boss-timeouts', '5 * * * *', 'select game.expire_boss_fights(now())');
 select cron.schedule('nikita-close-idle-conversations', '* * * * *', 'select game.close_idle_conversations(now())');
+-- HTTP jobs: pg_net posts to the jobs function. Sub-minute schedules need pg_cron >= 1.5 (hosted has 1.6;
+-- Debian's 1.4 runs every minute).
+do $$
+begin
+  perform cron.schedule('nikita-deliver',
+    case when (select (regexp_match(extversion, '^(\d+)\.(\d+)'))::int[] >= array[1, 5] from pg_extension where extname = 'pg_cron')
+         then '5 seconds' else '* * * * *' end,
+    'select private.invoke_job(''deliver'')');
+end
+$$;
+select cron.schedule('nikita-process-inbox', '* * * * *', 'select private.invoke_job(''process-inbox'')');

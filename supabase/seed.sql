@@ -1,1 +1,7 @@
 -- Local development seed data (applied by db:reset only, never deployed).
+-- Vault secrets the scheduled HTTP jobs read (private.invoke_job): the local gateway and its jobs secret,
+-- which must equal JOBS_SECRET of the local functions (scripts/local/env.ts).
+select vault.create_secret('http://127.0.0.1:54321', 'project_url')
+where not exists (select 1 from vault.secrets where name = 'project_url');
+select vault.create_secret('local-development-jobs-secret', 'jobs_secret')
+where not exists (select 1 from vault.secrets where name = 'jobs_secret');

@@ -105,8 +105,9 @@ schema_diff() {
   cluster_start "$SCRATCH_DECLARATIVE_DIR" "$SCRATCH_DECLARATIVE_PORT" fast
   build_database "$SCRATCH_MIGRATIONS_PORT" &
   local a=$!
-  build_declarative "$SCRATCH_DECLARATIVE_PORT" >&2
-  wait "$a"
+  # A side that failed to build would diff as "drop everything": stop instead.
+  build_declarative "$SCRATCH_DECLARATIVE_PORT" >&2 || die "sql/ does not build (see the error above)"
+  wait "$a" || die "the migrations do not build (see the error above)"
   supabase db diff --from "$(db_url "$SCRATCH_MIGRATIONS_PORT")" --to "$(db_url "$SCRATCH_DECLARATIVE_PORT")" \
     2>"$root/.local/db-diff.log" || { cat "$root/.local/db-diff.log" >&2; die "supabase db diff failed"; }
 }

@@ -108,6 +108,8 @@ begin
   values (p_user_id, 1, v_conversation_id, 'resolved', '2026-01-05 10:00+00', '2026-01-05 10:00+00', '2026-01-05 10:05+00');
   insert into game.rate_limits (user_id, minute_refused_at) values (p_user_id, '2026-01-05 10:00+00');
   insert into private.conversation_jobs (conversation_id, user_id, created_at) values (v_conversation_id, p_user_id, '2026-01-05 10:30+00');
+  insert into private.telegram_signups (telegram_id, chat_id, state, user_id, expires_at, updated_at)
+  values (p_update_id, p_update_id, 'ask_name', p_user_id, '2026-01-05 10:40+00', '2026-01-05 10:30+00');
 end
 $$;
 

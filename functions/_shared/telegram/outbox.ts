@@ -1,0 +1,40 @@
+// Queuing her messages and the bot's lines: post-processed once, split into parts, one outbox row per part under
+// its dedupe key, so a retried turn never queues a message twice.
+import type { Tx } from "../db.ts";
+import { postProcess, splitMessage, type TextRules } from "../text/postprocess.ts";
+
+export interface QueuedText {
+  keyPrefix: string;
+  userId: string | null;
+  chatId: number;
+  kind: "reply" | "command" | "hold" | "boss" | "touchpoint" | "welcome";
+  text: string;
+  dueAt: Date;
+  /** Her words go through the §14.4 post-processing; out-of-character lines are only split. */
+  inCharacter: boolean;
+  replyMarkup?: unknown;
+}
+
+export async function loadTextRules(tx: Tx): Promise<TextRules> {
+  const [row] = await tx<{ approved: string[]; max_emoji: number; max_chars: number }[]>`
+    select array(select jsonb_array_elements_text(t -> 'emoji_approved')) as approved,
+           (t ->> 'reply_max_emoji')::int as max_emoji, (t ->> 'message_max_chars')::int as max_chars
+    from (select game.tunables_json() as t) s`;
+  if (!row) throw new Error("tunables missing");
+  return { approvedEmoji: row.approved, maxEmoji: row.max_emoji, maxChars: row.max_chars };
+}
+
+/** Inserts the parts (due 1 s apart); returns the due time of the last part. */
+export async function queueText(tx: Tx, rules: TextRules, item: QueuedText): Promise<Date> {
+  const parts = item.inCharacter ? postProcess(item.text, rules) : splitMessage(item.text.trim(), rules.maxChars);
+  let due = item.dueAt;
+  for (const [i, part] of parts.entries()) {
+    due = new Date(item.dueAt.getTime() + i * 1000);
+    const payload = item.replyMarkup && i === parts.length - 1 ? { reply_markup: item.replyMarkup } : {};
+    await tx`insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, text, payload, due_at)
+             values (${`${item.keyPrefix}:${i + 1}`}, ${item.userId}, ${item.chatId}, 'telegram', ${item.kind}, ${part},
+                     ${tx.json(payload as never)}, ${due})
+             on conflict (dedupe_key) do nothing`;
+  }
+  return due;
+}

@@ -1,0 +1,52 @@
+// POST / of telegram-webhook (PLATFORM.md §2.1): check the secret, store the update once under its update_id,
+// answer 200 at once; processing happens after the acknowledgement (and the sweeper re-drives what is left).
+import type { Sql } from "../db.ts";
+import { BodyError, errorResponse, methodNotAllowed, parseJson, readBody, secretEquals } from "../http.ts";
+import { log } from "../log.ts";
+import { classifyUpdate, updateSchema } from "./updates.ts";
+
+export interface WebhookDeps {
+  sql: Sql;
+  secret: string;
+  /** Schedules drain(chat) after the response (waitUntil on the platform). */
+  afterAck: (chatId: number) => void;
+  /** Seconds reserved for the waitUntil path before the sweeper may take the update. */
+  leaseSeconds?: number;
+}
+
+export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promise<Response> {
+  return async (req) => {
+    if (req.method !== "POST") return methodNotAllowed(["POST"]);
+    if (!await secretEquals(req.headers.get("x-telegram-bot-api-secret-token"), deps.secret)) {
+      return errorResponse(401, "unauthorized", "missing or wrong X-Telegram-Bot-Api-Secret-Token");
+    }
+    let update;
+    try {
+      const parsed = updateSchema.safeParse(parseJson(await readBody(req)));
+      if (!parsed.success) return errorResponse(400, "invalid_update", "the body needs an integer update_id");
+      update = parsed.data;
+    } catch (error) {
+      if (error instanceof BodyError) return error.response;
+      throw error;
+    }
+    const info = classifyUpdate(update);
+    const status = info.kind === "ignored" ? "ignored" : "pending";
+    try {
+      const inserted = await deps.sql.begin(async (tx) => {
+        await tx`set local role service_role`;
+        return await tx`
+          insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until)
+          values (${info.updateId}, ${info.chatId}, ${info.kind}, ${tx.json(update as never)}, ${status},
+                  now() + make_interval(secs => ${deps.leaseSeconds ?? 30}))
+          on conflict (update_id) do nothing
+          returning update_id`;
+      });
+      if (inserted.length > 0 && status === "pending" && info.chatId !== null) deps.afterAck(info.chatId);
+      return new Response(null, { status: 200 });
+    } catch (error) {
+      // Telegram retries a non-2xx, so nothing is lost.
+      log("error", "inbox insert failed", { update_id: info.updateId, error: String(error) });
+      return errorResponse(500, "inbox_unavailable", "the update could not be stored; retry");
+    }
+  };
+}

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { filterEmoji, postProcess, splitMessage, stripActionMarkers, type TextRules } from "../functions/_shared/text/postprocess.ts";
+
+const rules: TextRules = {
+  approvedEmoji: ["😏", "🙄", "🍆", "😘", "😅", "🥲", "🙂", ":)", ":(", ":P", ";)", ":/"],
+  maxEmoji: 2,
+  maxChars: 4096,
+};
+
+Deno.test("action markers and the space they leave are removed", () => {
+  assert.equal(stripActionMarkers("*smiles* hey you *leans back* what now?"), "hey you what now?");
+  assert.equal(stripActionMarkers("2 * 3 is six"), "2 * 3 is six");
+});
+
+Deno.test("only approved emoji survive, at most two, the first ones", () => {
+  assert.equal(filterEmoji("nice 👍 try 🔥🎉", rules), "nice try");
+  assert.equal(filterEmoji("ok 😏 fine 🙄 whatever 😘", rules), "ok 😏 fine 🙄 whatever");
+  assert.equal(filterEmoji("😅😅😅", rules), "😅😅");
+  assert.equal(filterEmoji("sure :) or :D ;)", rules), "sure :) or ;)");
+});
+
+Deno.test("long text splits at sentence ends, then whitespace, then a hard cut", () => {
+  const sentence = "This is a sentence. ";
+  const text = sentence.repeat(300).trim();
+  const parts = splitMessage(text, 4096);
+  assert.ok(parts.length === 2);
+  assert.ok(parts.every((p) => [...p].length <= 4096));
+  assert.ok(parts[0]!.endsWith("."));
+  assert.equal(parts.join(" "), text);
+  assert.deepEqual(splitMessage("word ".repeat(10).trim(), 12), ["word word", "word word", "word word", "word word", "word word"]);
+  assert.deepEqual(splitMessage("x".repeat(10), 4), ["xxxx", "xxxx", "xx"]);
+});
+
+Deno.test("postProcess applies the three steps in order", () => {
+  assert.deepEqual(postProcess("*sighs* fine. 🔥 you win 😏", rules), ["fine. you win 😏"]);
+});
