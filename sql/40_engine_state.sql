@@ -90,7 +90,9 @@ comment on function game.score_of(jsonb, numeric, numeric, numeric, numeric) is 
 revoke execute on function game.score_of(jsonb, numeric, numeric, numeric, numeric) from public;
 grant execute on function game.score_of(jsonb, numeric, numeric, numeric, numeric) to service_role;
 
--- Every mutation starts here: the player's row, locked, so one player's mutations never interleave.
+-- Every mutation starts here: the player's row, locked, so one player's mutations never interleave. FOR NO KEY
+-- UPDATE rather than FOR UPDATE: rows that merely reference the player (ledger, inbox, history) can still be
+-- inserted by other transactions meanwhile, instead of waiting on this one.
 create or replace function game.lock_player(p_user_id uuid)
 returns public.users
 language plpgsql
@@ -101,7 +103,7 @@ as $$
 declare
   v_user public.users;
 begin
-  select * into v_user from public.users where id = p_user_id for update;
+  select * into v_user from public.users where id = p_user_id for no key update;
   if not found then
     raise exception 'player not found: %', p_user_id using errcode = 'PNFND';
   end if;

@@ -153,7 +153,7 @@ declare
   v_fired boolean;
   v_guard int := 0;
 begin
-  select * into v_state from public.engagement_state where user_id = p_user.id for update;
+  select * into v_state from public.engagement_state where user_id = p_user.id for no key update;
   v_before := v_state.state;
   v_inputs := game.engagement_inputs(p_user, p_language, p_tunables, p_now);
   if (v_inputs ->> 'text_messages')::int = 0 then

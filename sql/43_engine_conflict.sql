@@ -66,7 +66,7 @@ declare
   v_crisis boolean := false;
   v_breakup text;
 begin
-  select * into v_state from game.conflict_state where user_id = p_user.id for update;
+  select * into v_state from game.conflict_state where user_id = p_user.id for no key update;
   -- 1. Passive cooling; the zone before heating comes from the cooled value.
   v_cooled := game.cooled_temperature(v_state, p_tunables, p_now);
   v_zone_before := game.conflict_zone(v_cooled, p_tunables);

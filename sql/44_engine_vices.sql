@@ -78,7 +78,7 @@ begin
       when v_positive then (v_signal ->> 'confidence')::numeric * (p_tunables ->> 'vice_positive_weight')::numeric * v_sensitivity
       else -(v_signal ->> 'confidence')::numeric * (p_tunables ->> 'vice_rejection_weight')::numeric * v_sensitivity end, 4);
     select * into v_row from public.user_vice_preferences
-    where user_id = p_user_id and category = v_signal ->> 'category' for update;
+    where user_id = p_user_id and category = v_signal ->> 'category' for no key update;
     v_discovered := false;
     if not found or v_row.discovered_at is null then
       -- A rejection of an undiscovered category is ignored; a positive signal discovers it.

@@ -120,7 +120,7 @@ declare
   v_deadline timestamptz;
 begin
   select * into v_fight from game.boss_fights
-  where user_id = p_user_id and phase in ('opening', 'resolution') for update;
+  where user_id = p_user_id and phase in ('opening', 'resolution') for no key update;
   if not found then
     return null;
   end if;
@@ -192,7 +192,7 @@ begin
     return v_late;
   end if;
 
-  select * into v_fight from game.boss_fights where user_id = p_user_id and phase <> 'resolved' for update;
+  select * into v_fight from game.boss_fights where user_id = p_user_id and phase <> 'resolved' for no key update;
   if v_fight.phase = 'opening' then
     v_fight.phase := 'resolution';
     v_fight.phase_started_at := p_now;
@@ -258,7 +258,7 @@ begin
   if v_user.game_status in ('game_over', 'won') then
     raise exception 'game finished' using errcode = 'GOVER', detail = v_user.game_status;
   end if;
-  select * into v_fight from game.boss_fights where user_id = p_user_id and phase <> 'resolved' for update;
+  select * into v_fight from game.boss_fights where user_id = p_user_id and phase <> 'resolved' for no key update;
   if v_user.game_status <> 'boss_fight' or v_fight.phase is distinct from 'judging' then
     raise exception 'no boss fight awaits a verdict' using errcode = 'BOSSN';
   end if;

@@ -163,7 +163,7 @@ begin
 
   select * into v_chapter from public.chapters where chapter = v_user.chapter;
   select state into v_state from public.engagement_state where user_id = p_user_id;
-  select * into v_metrics from public.user_metrics where user_id = p_user_id for update;
+  select * into v_metrics from public.user_metrics where user_id = p_user_id for no key update;
   v_deltas := array[(v_raw ->> 'intimacy')::numeric, (v_raw ->> 'passion')::numeric,
                     (v_raw ->> 'trust')::numeric, (v_raw ->> 'secureness')::numeric];
 

@@ -43,7 +43,7 @@ begin
     where u.game_status = 'active' and u.last_interaction_at is not null
       and p_now > u.last_interaction_at + c.decay_grace_hours * interval '1 hour'
       and (u.decay_through is null or u.decay_through < p_now)
-    for update of u, m
+    for no key update of u, m
   ),
   spans as (
     -- The interval's first UTC day and what the ledger says was already applied on it.

@@ -20,8 +20,8 @@ begin
   if v_user.game_status not in ('game_over', 'won') then
     return jsonb_build_object('reset', false, 'game_status', v_user.game_status, 'chapter', v_user.chapter);
   end if;
-  select * into v_metrics from public.user_metrics where user_id = p_user_id for update;
-  select * into v_engagement from public.engagement_state where user_id = p_user_id for update;
+  select * into v_metrics from public.user_metrics where user_id = p_user_id for no key update;
+  select * into v_engagement from public.engagement_state where user_id = p_user_id for no key update;
   v_score := game.score_of(v_t, v_start, v_start, v_start, v_start);
 
   update public.user_metrics set intimacy = v_start, passion = v_start, trust = v_start, secureness = v_start, updated_at = p_now

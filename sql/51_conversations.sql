@@ -84,7 +84,7 @@ begin
     return jsonb_build_object('message_id', v_message_id, 'conversation_id', v_conversation.id, 'duplicate', true);
   end if;
   select * into v_conversation from public.conversations
-  where user_id = p_user_id and platform = 'telegram' and status = 'open' for update;
+  where user_id = p_user_id and platform = 'telegram' and status = 'open' for no key update;
   if found and v_conversation.last_message_at <= p_now - v_idle then
     perform game.close_conversations(array[v_conversation.id], p_now);
     v_conversation := null;

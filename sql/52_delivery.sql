@@ -136,7 +136,9 @@ begin
   update private.outbox set status = 'sent', sent_at = p_now, provider_ref = p_provider_ref, lease_until = null
   where id = p_id and status = 'sending'
   returning * into v_row;
-  if found and v_row.channel = 'telegram' and v_row.user_id is not null and v_row.text is not null then
+  -- Her messages are part of the conversation; command answers and holding lines are not.
+  if found and v_row.channel = 'telegram' and v_row.user_id is not null and v_row.text is not null
+     and v_row.kind in ('reply', 'boss', 'touchpoint', 'welcome', 'event') then
     perform game.store_nikita_message(v_row.user_id, v_row.id, v_row.text, p_now);
   end if;
 end

@@ -73,7 +73,7 @@ export interface Llm {
 
 /** The provider could not be reached or kept answering wrongly after its retries: the turn is retried later. */
 export class ProviderError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = "ProviderError";
   }

@@ -4,7 +4,7 @@ import { createClient } from "npm:@supabase/supabase-js@2.119.1";
 import { ProviderError } from "../llm/types.ts";
 
 export type SendResult = "sent" | "rate_limited";
-export type VerifyResult = { userId: string } | "wrong" | "expired";
+export type VerifyResult = { userId: string } | "wrong";
 
 export interface AuthGateway {
   sendCode(email: string): Promise<SendResult>;
@@ -24,7 +24,8 @@ export function createSupabaseAuth(url: string, anonKey: string): AuthGateway {
     async verifyCode(email, code) {
       const { data, error } = await client.auth.verifyOtp({ email, token: code, type: "email" });
       if (!error && data.user) return { userId: data.user.id };
-      if (error?.code === "otp_expired") return "expired";
+      // Auth answers otp_expired for a wrong code as well as an old one; the signup row's own 10-minute expiry
+      // tells the two apart, so any 4xx here is a wrong code.
       if (error && error.status !== undefined && error.status >= 400 && error.status < 500) return "wrong";
       throw new ProviderError(`auth: verifying the code failed (${error?.status ?? "network"})`, error);
     },

@@ -36,7 +36,7 @@ const DARKNESS_KEYBOARD = { keyboard: [[{ text: "1" }, { text: "2" }, { text: "3
 const TEN_MINUTES = 10 * 60 * 1000;
 
 async function say(input: SignupInput, text: string, part: number, options: { userId?: string | null; inCharacter?: boolean; markup?: unknown } = {}) {
-  await queueText(input.tx, input.rules, { keyPrefix: `cmd:${input.updateId}:${part}`, userId: options.userId ?? null,
+  await queueText(input.tx, input.rules, { keyPrefix: part > 1 ? `cmd:${input.updateId}-${part}` : `cmd:${input.updateId}`, userId: options.userId ?? null,
     chatId: input.chatId, kind: "command", text, dueAt: input.now, inCharacter: options.inCharacter ?? false,
     replyMarkup: options.markup });
 }
@@ -93,7 +93,7 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
     case "code_sent": {
       if (!/^\d{6,8}$/.test(value)) return await say(input, OUT_OF_CHARACTER.codeReminder, 1);
       const verified = await input.auth.verifyCode(row.email!, value);
-      if (verified === "expired" || (verified === "wrong" && row.wrong_codes + 1 >= 3)) {
+      if (verified === "wrong" && row.wrong_codes + 1 >= 3) {
         await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
         return await say(input, OUT_OF_CHARACTER.restart, 1);
       }

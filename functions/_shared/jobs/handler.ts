@@ -1,0 +1,69 @@
+// POST /{job} of the jobs function (PLATFORM.md §5.1): X-Jobs-Secret, a zod-checked body, a job_runs row per run;
+// 202 at once with the work under waitUntil, or ?wait=true to run inline and answer with the counts.
+import { z } from "npm:zod@4.6.7";
+import { asServiceRole, type Sql } from "../db.ts";
+import { BodyError, errorResponse, json, methodNotAllowed, parseJson, readBody, secretEquals } from "../http.ts";
+import { log, waitUntil } from "../log.ts";
+
+export interface JobResult {
+  claimed: number;
+  done: number;
+  failed: number;
+  remaining?: number | null;
+}
+
+export type Job = (limit: number | undefined) => Promise<JobResult>;
+
+const bodySchema = z.object({ scheduled_at: z.iso.datetime({ offset: true }).optional(), limit: z.number().int().positive().max(10_000).optional() });
+
+export function createJobsHandler(deps: { sql: Sql; secret: string; jobs: Record<string, Job> }): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const url = new URL(req.url);
+    const name = url.pathname.split("/").filter(Boolean).at(-1) ?? "";
+    if (req.method !== "POST") return methodNotAllowed(["POST"]);
+    if (!await secretEquals(req.headers.get("x-jobs-secret"), deps.secret)) {
+      return errorResponse(401, "unauthorized", "missing or wrong X-Jobs-Secret");
+    }
+    const job = Object.hasOwn(deps.jobs, name) ? deps.jobs[name] : undefined;
+    if (!job) return errorResponse(404, "unknown_job", `no job named ${name}`);
+    let body: z.infer<typeof bodySchema>;
+    try {
+      const raw = await readBody(req);
+      const parsed = bodySchema.safeParse(raw.trim() === "" ? {} : parseJson(raw));
+      if (!parsed.success) return errorResponse(422, "invalid_body", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      body = parsed.data;
+    } catch (error) {
+      if (error instanceof BodyError) return error.response;
+      throw error;
+    }
+    const [run] = await asServiceRole(deps.sql, (tx) =>
+      tx<{ id: number }[]>`insert into private.job_runs (job, scheduled_at) values (${name}, ${body.scheduled_at ?? null}) returning id`
+    );
+    const started = Date.now();
+    const work = job(body.limit).then(
+      (r) => finish(deps.sql, run!.id, "done", r, null).then(() => r),
+      async (error) => {
+        await finish(deps.sql, run!.id, "failed", { claimed: 0, done: 0, failed: 0 }, String(error));
+        throw error;
+      },
+    );
+    if (url.searchParams.get("wait") !== "true") {
+      waitUntil(work);
+      return json({ job: name, run_id: run!.id }, 202);
+    }
+    try {
+      const r = await work;
+      return json({ job: name, run_id: run!.id, claimed: r.claimed, done: r.done, failed: r.failed, remaining: r.remaining ?? null, ms: Date.now() - started });
+    } catch (error) {
+      log("error", "job failed", { job: name, error: String(error) });
+      return errorResponse(500, "job_failed", "the job failed; see job_runs");
+    }
+  };
+}
+
+async function finish(sql: Sql, id: number, status: string, r: JobResult, error: string | null): Promise<void> {
+  await asServiceRole(sql, (tx) =>
+    tx`update private.job_runs set finished_at = now(), status = ${status}, claimed = ${r.claimed}, done = ${r.done},
+         failed = ${r.failed}, remaining = ${r.remaining ?? null}, error = ${error} where id = ${id}`
+  );
+}

@@ -1,0 +1,94 @@
+// drain(chat) (PLATFORM.md §2.2): one transaction per pass under the chat's advisory lock; the lowest pending
+// update is processed and marked done in the same transaction. A failure rolls the pass back, then a small
+// transaction schedules the retry (and, the first time, queues one in-character holding line).
+import type { Sql, Tx } from "../db.ts";
+import { log } from "../log.ts";
+import type { Llm } from "../llm/types.ts";
+import type { AuthGateway } from "./auth.ts";
+import { type BotSettings, handleUpdate, type TurnServices } from "./bot.ts";
+import { IN_CHARACTER, pickLine } from "./lines.ts";
+import { loadTextRules, queueText } from "./outbox.ts";
+import { standardNormal } from "./turn.ts";
+
+export interface DrainDeps {
+  sql: Sql;
+  llm: Llm;
+  auth: AuthGateway;
+  settings: BotSettings;
+  resolveTimezone: (city: string) => Promise<string | null>;
+  now?: () => Date;
+  random?: () => number;
+}
+
+interface InboxRow {
+  update_id: number;
+  chat_id: number;
+  payload: Record<string, unknown>;
+  status: string;
+}
+
+class PassFailed extends Error {
+  constructor(readonly row: InboxRow, readonly original: unknown) {
+    super("pass failed");
+  }
+}
+
+/** Processes the chat's pending updates one at a time, in update_id order. Returns how many were done. */
+export async function drainChat(deps: DrainDeps, chatId: number): Promise<number> {
+  const now = deps.now ?? (() => new Date());
+  let done = 0;
+  for (;;) {
+    try {
+      const processed = await deps.sql.begin(async (tx) => {
+        await tx`set local role service_role`;
+        await tx`set local lock_timeout = '30s'`;
+        await tx`select pg_advisory_xact_lock(hashtextextended(${`tg:${chatId}`}, 0))`;
+        const [row] = await tx<InboxRow[]>`select * from private.claim_inbox(${chatId}, ${now()})`;
+        if (!row) return false;
+        const turn: TurnServices = {
+          tx: tx as unknown as Tx, llm: deps.llm, auth: deps.auth, rules: await loadTextRules(tx as unknown as Tx), now: now(),
+          updateId: Number(row.update_id), settings: deps.settings, normal: () => standardNormal(deps.random),
+          resolveTimezone: deps.resolveTimezone,
+        };
+        await handleUpdate(deps.settings, row.payload, turn);
+        if (turn.error !== undefined) throw new PassFailed(row, turn.error);
+        await tx`update private.telegram_updates set status = 'done', processed_at = ${now()}, last_error = null
+                 where update_id = ${row.update_id}`;
+        return true;
+      });
+      if (!processed) return done;
+      done++;
+    } catch (error) {
+      if (!(error instanceof PassFailed)) throw error;
+      await scheduleRetry(deps, error.row, error.original, now());
+    }
+  }
+}
+
+async function scheduleRetry(deps: DrainDeps, row: InboxRow, error: unknown, now: Date): Promise<void> {
+  log("warn", "update failed, retrying later", { update_id: row.update_id, error: String(error).slice(0, 300) });
+  await deps.sql.begin(async (tx) => {
+    await tx`set local role service_role`;
+    const [result] = await tx<{ r: { first_failure: boolean } }[]>`
+      select private.fail_inbox(${row.update_id}, ${String(error).slice(0, 1000)}, ${now}) as r`;
+    if (result?.r.first_failure) {
+      const [player] = await tx<{ id: string }[]>`select id from public.users where telegram_chat_id = ${row.chat_id}`;
+      await queueText(tx as unknown as Tx, await loadTextRules(tx as unknown as Tx), {
+        keyPrefix: `hold:${row.update_id}`, userId: player?.id ?? null, chatId: Number(row.chat_id), kind: "hold",
+        text: pickLine(IN_CHARACTER.holding, Number(row.update_id)), dueAt: now, inCharacter: true,
+      });
+    }
+  });
+}
+
+/** The sweeper (job process-inbox): drains chats with stranded or due updates. */
+export async function sweepInbox(deps: DrainDeps, limit: number): Promise<{ chats: number; done: number }> {
+  const now = deps.now ?? (() => new Date());
+  const chats = await deps.sql.begin(async (tx) => {
+    await tx`set local role service_role`;
+    return await tx<{ chat_id: number }[]>`select private.inbox_chats_due(${now()}, ${limit}) as chat_id`;
+  });
+  let done = 0;
+  for (const { chat_id } of chats) done += await drainChat(deps, Number(chat_id));
+  return { chats: chats.length, done };
+}

@@ -1,0 +1,50 @@
+// A fake Anthropic Messages API: answers analyze_exchange and judge_boss tool calls with scripted JSON and chat
+// calls with scripted text; can be slowed down or made to fail. The real SDK talks to it through baseURL.
+export interface FakeAnthropic {
+  url: string;
+  requests: Record<string, unknown>[];
+  analyses: unknown[];
+  verdicts: unknown[];
+  texts: string[];
+  delayMs: number;
+  failures: number[];
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ANALYSIS = {
+  deltas: { intimacy: 1, passion: 1, trust: 1, secureness: 1 },
+  behaviors: [], repair: { attempted: false, quality: null }, vice_signals: [],
+  language: { needy: 0, distracted: 0 }, confidence: 0.9,
+};
+
+export function startFakeAnthropic(port = 0): FakeAnthropic {
+  const fake: FakeAnthropic = {
+    url: "", requests: [], analyses: [], verdicts: [], texts: [], delayMs: 0, failures: [],
+    close: () => server.shutdown(),
+  };
+  let n = 0;
+  const server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    const body = await req.json() as { model: string; tool_choice?: { name?: string } };
+    fake.requests.push(body);
+    if (fake.delayMs) await new Promise((r) => setTimeout(r, fake.delayMs));
+    const status = fake.failures.shift();
+    if (status) {
+      return Response.json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, { status, headers: { "retry-after": "0" } });
+    }
+    n++;
+    const usage = { input_tokens: 100, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 80 };
+    const base = { id: `msg_${n}`, type: "message", role: "assistant", model: body.model, stop_sequence: null, usage };
+    const tool = body.tool_choice?.name;
+    if (tool === "analyze_exchange" || tool === "judge_boss") {
+      const input = tool === "analyze_exchange"
+        ? fake.analyses.shift() ?? DEFAULT_ANALYSIS
+        : fake.verdicts.shift() ?? { outcome: "PASS", confidence: 0.9, reasoning: "held her ground" };
+      return Response.json({ ...base, stop_reason: "tool_use", content: [{ type: "tool_use", id: `toolu_${n}`, name: tool, input }] },
+        { headers: { "request-id": `req_${n}` } });
+    }
+    const text = fake.texts.shift() ?? `a reply ${n}`;
+    return Response.json({ ...base, stop_reason: "end_turn", content: [{ type: "text", text }] }, { headers: { "request-id": `req_${n}` } });
+  });
+  fake.url = `http://127.0.0.1:${server.addr.port}`;
+  return fake;
+}
