@@ -1,0 +1,64 @@
+// The local runtime (no Docker): a gateway on 127.0.0.1:54321 serving /functions/v1/<name> from the same handler
+// modules the functions deploy, the stand-in for pg_net that sends what net.http_post queued, and a one-second
+// delivery tick standing in for the 5-second pg_cron schedule Debian's pg_cron 1.4 cannot run.
+import { telegramEnvSchema, type TelegramEnv } from "../../functions/_shared/config.ts";
+import { parseEnv } from "../../functions/_shared/env.ts";
+import { log } from "../../functions/_shared/log.ts";
+import { createTelegramApp, type TelegramApp } from "../../functions/_shared/telegram/app.ts";
+import { deliver } from "../../functions/_shared/telegram/deliver.ts";
+import { GATEWAY_PORT } from "./env.ts";
+
+export interface Gateway {
+  app: TelegramApp;
+  env: TelegramEnv;
+  close(): Promise<void>;
+}
+
+export function startGateway(rawEnv: Record<string, string>, options: { quiet?: boolean } = {}): Gateway {
+  const env = parseEnv(telegramEnvSchema, rawEnv);
+  const app = createTelegramApp(env);
+  const routes: Record<string, (req: Request) => Promise<Response>> = { "telegram-webhook": app.webhook, "jobs": app.jobs };
+  const server = Deno.serve({ hostname: "127.0.0.1", port: GATEWAY_PORT, onListen: () => {} }, (req) => {
+    const [, prefix, version, name] = new URL(req.url).pathname.split("/");
+    const handler = prefix === "functions" && version === "v1" ? routes[name ?? ""] : undefined;
+    if (!handler) return Response.json({ error: "not_found", message: "no such function" }, { status: 404 });
+    return handler(req);
+  });
+
+  let stopped = false;
+  // pg_net's worker: send what net.http_post queued (after the queuing transaction committed).
+  const netLoop = (async () => {
+    while (!stopped) {
+      try {
+        const requests = await app.sql<{ id: number; method: string; url: string; headers: Record<string, string>; body: string | null }[]>`
+          delete from net.http_request_queue where id in (select id from net.http_request_queue order by id limit 10 for update skip locked)
+          returning id, method::text, url, headers, convert_from(body, 'UTF8') as body`;
+        for (const r of requests) {
+          fetch(r.url, { method: r.method, headers: r.headers, body: r.body }).then((res) => res.body?.cancel(), (error) =>
+            log("warn", "pg_net stand-in: request failed", { url: r.url, error: String(error) }));
+        }
+      } catch (error) {
+        if (!stopped) log("warn", "pg_net stand-in: queue read failed", { error: String(error) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  })();
+  const deliverLoop = (async () => {
+    while (!stopped) {
+      await deliver({ sql: app.sql, api: app.api, typingMs: 800 }, { limit: 50 }).catch((error) => {
+        if (!stopped) log("warn", "local deliver tick failed", { error: String(error) });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  })();
+  if (!options.quiet) log("info", "gateway listening", { url: `http://127.0.0.1:${GATEWAY_PORT}/functions/v1/`, llm: env.LLM_MODE });
+  return {
+    app, env,
+    async close() {
+      stopped = true;
+      await server.shutdown();
+      await Promise.all([netLoop, deliverLoop]);
+      await app.sql.end();
+    },
+  };
+}
