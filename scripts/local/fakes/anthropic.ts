@@ -6,7 +6,8 @@ export interface FakeAnthropic {
   analyses: unknown[];
   verdicts: unknown[];
   texts: string[];
-  delayMs: number;
+  /** Delays the next requests, one entry per request (ms). */
+  delays: number[];
   failures: number[];
   close(): Promise<void>;
 }
@@ -19,14 +20,15 @@ export const DEFAULT_ANALYSIS = {
 
 export function startFakeAnthropic(port = 0): FakeAnthropic {
   const fake: FakeAnthropic = {
-    url: "", requests: [], analyses: [], verdicts: [], texts: [], delayMs: 0, failures: [],
+    url: "", requests: [], analyses: [], verdicts: [], texts: [], delays: [], failures: [],
     close: () => server.shutdown(),
   };
   let n = 0;
   const server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
     const body = await req.json() as { model: string; tool_choice?: { name?: string } };
     fake.requests.push(body);
-    if (fake.delayMs) await new Promise((r) => setTimeout(r, fake.delayMs));
+    const delay = fake.delays.shift();
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const status = fake.failures.shift();
     if (status) {
       return Response.json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, { status, headers: { "retry-after": "0" } });

@@ -1,0 +1,109 @@
+// The deliver routine: workers never share a row, a crash between claim and send resends exactly once after the
+// lease, 429 honours retry_after, and the jobs route guards it with its secret.
+import assert from "node:assert/strict";
+import { Api } from "npm:grammy@1.46.0";
+import { createDb, type Sql } from "../functions/_shared/db.ts";
+import { createJobsHandler } from "../functions/_shared/jobs/handler.ts";
+import { deliver } from "../functions/_shared/telegram/deliver.ts";
+import { startFakeTelegram } from "../scripts/local/fakes/telegram.ts";
+import { testDbUrl } from "./support/test_db.ts";
+
+const base = 900_000_000 + Math.floor(Math.random() * 1e7);
+
+async function queue(sql: Sql, key: string, chatId: number, text: string, due = new Date(Date.now() - 1000)) {
+  await sql`insert into private.outbox (dedupe_key, chat_id, kind, text, due_at) values (${key}, ${chatId}, 'command', ${text}, ${due})`;
+}
+
+Deno.test("two deliver workers at once send disjoint rows, each exactly once", async () => {
+  const telegram = startFakeTelegram();
+  const fixtures = createDb(testDbUrl(), { max: 2 });
+  const workers = [createDb(testDbUrl(), { max: 2 }), createDb(testDbUrl(), { max: 2 })];
+  const api = new Api("123456:TEST", { apiRoot: telegram.url });
+  const prefix = `race-${base}`;
+  try {
+    for (let i = 0; i < 30; i++) await queue(fixtures, `${prefix}:${i}`, base + i, `message ${i}`);
+    const results = await Promise.all(workers.map((sql) => deliver({ sql, api, perSecond: 1000 }, { limit: 30 })));
+    const sent = telegram.calls.filter((c) => c.method === "sendMessage").map((c) => String(c.body.text));
+    assert.equal(sent.length, 30);
+    assert.equal(new Set(sent).size, 30, "no message twice");
+    assert.equal(results[0]!.sent + results[1]!.sent, 30);
+    const [row] = await fixtures`select count(*)::int as n from private.outbox where dedupe_key like ${prefix + ":%"} and status = 'sent'`;
+    assert.equal(row?.n, 30);
+  } finally {
+    await fixtures`delete from private.outbox where dedupe_key like ${prefix + ":%"}`;
+    await Promise.all([telegram.close(), fixtures.end(), ...workers.map((w) => w.end())]);
+  }
+});
+
+Deno.test("a crash between claim and send: the message goes out once, after the lease", async () => {
+  const telegram = startFakeTelegram();
+  const sql = createDb(testDbUrl(), { max: 2 });
+  const api = new Api("123456:TEST", { apiRoot: telegram.url });
+  const chat = base + 100;
+  const key = `crash-${base}`;
+  try {
+    await queue(sql, key, chat, "still there?");
+    const now = Date.now();
+    // A worker claims the row, then dies before sending.
+    await sql`select * from private.claim_outbox(${new Date(now)}, 10, ${chat})`;
+    const during = await deliver({ sql, api, now: () => new Date(now + 30_000) }, { limit: 10, chatId: chat });
+    assert.equal(during.sent, 0, "within the lease nobody else sends it");
+    const after = await deliver({ sql, api, now: () => new Date(now + 61_000) }, { limit: 10, chatId: chat });
+    assert.equal(after.sent, 1);
+    const again = await deliver({ sql, api, now: () => new Date(now + 200_000) }, { limit: 10, chatId: chat });
+    assert.equal(again.claimed, 0);
+    assert.deepEqual(telegram.sent(chat), ["still there?"]);
+  } finally {
+    await sql`delete from private.outbox where dedupe_key = ${key}`;
+    await Promise.all([telegram.close(), sql.end()]);
+  }
+});
+
+Deno.test("a 429 moves the row by retry_after without counting an attempt; HTML is escaped", async () => {
+  const telegram = startFakeTelegram();
+  const sql = createDb(testDbUrl(), { max: 2 });
+  const api = new Api("123456:TEST", { apiRoot: telegram.url });
+  const chat = base + 200;
+  const key = `flood-${base}`;
+  try {
+    await queue(sql, key, chat, "<b>you</b> & me");
+    telegram.failNext("sendMessage", { error_code: 429, description: "Too Many Requests: retry after 7", parameters: { retry_after: 7 } });
+    const now = Date.now();
+    const first = await deliver({ sql, api, now: () => new Date(now) }, { limit: 10, chatId: chat });
+    assert.equal(first.failed, 1);
+    const [row] = await sql<{ status: string; attempts: number; wait: number }[]>`
+      select status, attempts, extract(epoch from due_at - ${new Date(now)}::timestamptz)::int as wait from private.outbox where dedupe_key = ${key}`;
+    assert.deepEqual({ ...row }, { status: "retry", attempts: 0, wait: 7 });
+    await deliver({ sql, api, now: () => new Date(now + 8000) }, { limit: 10, chatId: chat });
+    assert.deepEqual(telegram.sent(chat), ["&lt;b&gt;you&lt;/b&gt; &amp; me"]);
+  } finally {
+    await sql`delete from private.outbox where dedupe_key = ${key}`;
+    await Promise.all([telegram.close(), sql.end()]);
+  }
+});
+
+Deno.test("the jobs route: 401 without the secret (nothing written), 404 for an unknown job, 422 for a bad body", async () => {
+  const sql = createDb(testDbUrl(), { max: 2 });
+  let ran = 0;
+  const handler = createJobsHandler({ sql, secret: "jobs-secret-0123456789", jobs: { noop: () => Promise.resolve({ claimed: ++ran, done: 0, failed: 0 }) } });
+  const call = (path: string, secret: string | null, body = "{}") => handler(new Request(`http://local/functions/v1/jobs/${path}`, {
+    method: "POST", body, headers: secret ? { "x-jobs-secret": secret } : {},
+  }));
+  try {
+    const [before] = await sql`select count(*)::int as n from private.job_runs where job = 'noop'`;
+    assert.equal((await call("noop", null)).status, 401);
+    assert.equal((await call("noop", "wrong")).status, 401);
+    assert.equal((await call("nope", "jobs-secret-0123456789")).status, 404);
+    const bad = await call("noop", "jobs-secret-0123456789", JSON.stringify({ limit: -1 }));
+    assert.equal(bad.status, 422);
+    assert.match((await bad.json()).message, /limit/);
+    const [after] = await sql`select count(*)::int as n from private.job_runs where job = 'noop'`;
+    assert.equal(after?.n, before?.n, "refused calls write no run");
+    const ok = await call("noop?wait=true", "jobs-secret-0123456789", JSON.stringify({ scheduled_at: new Date().toISOString() }));
+    assert.equal(ok.status, 200);
+    assert.equal((await ok.json()).claimed, 1);
+    await sql`delete from private.job_runs where job = 'noop'`;
+  } finally {
+    await sql.end();
+  }
+});
