@@ -1,6 +1,7 @@
 // Game flows through the webhook: a boss encounter won and one lost, rate limits, and a slow model.
 import assert from "node:assert/strict";
 import type { Sql } from "../functions/_shared/db.ts";
+import { IN_CHARACTER } from "../functions/_shared/telegram/lines.ts";
 import { startHarness, textUpdate } from "./support/telegram_harness.ts";
 
 const tgId = () => 800_000_000 + Math.floor(Math.random() * 1e8);
@@ -91,7 +92,7 @@ Deno.test("the 21st message in a minute is stored, not scored, and gets one in-c
     await h.post(update);
     await h.settle();
     assert.equal(h.telegram.sent(me).length, 1);
-    assert.match(h.telegram.sent(me)[0]!, /slow down|breathe|flooding/i);
+    assert.ok((IN_CHARACTER.slowDown as readonly string[]).includes(h.telegram.sent(me)[0]!), "one of her slow-down lines");
     const [row] = await h.sql`select count(*)::int as n from public.messages where telegram_update_id = ${update.update_id as number}`;
     assert.equal(row?.n, 1, "the refused message is stored");
     const [scored] = await h.sql`select count(*)::int as n from public.score_history where user_id = ${id}`;

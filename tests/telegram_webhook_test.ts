@@ -1,6 +1,7 @@
 // The Telegram webhook against the test database with fake Telegram, Anthropic and Auth servers.
 import assert from "node:assert/strict";
 import { asServiceRole } from "../functions/_shared/db.ts";
+import { IN_CHARACTER } from "../functions/_shared/telegram/lines.ts";
 import { startHarness, textUpdate, updateId } from "./support/telegram_harness.ts";
 
 const tgId = () => 700_000_000 + Math.floor(Math.random() * 1e8);
@@ -114,7 +115,7 @@ Deno.test("non-text gets a request for text; other update kinds are stored and i
     assert.equal((await h.post(edited)).status, 200);
     await h.settle();
     assert.equal(h.telegram.sent(me).length, 1);
-    assert.match(h.telegram.sent(me)[0]!, /text|words/i);
+    assert.ok((IN_CHARACTER.textPlease as readonly string[]).includes(h.telegram.sent(me)[0]!), "one of her requests for text");
     const rows = await h.sql`select status from private.telegram_updates where update_id in (${photo.update_id}, ${edited.update_id}) order by update_id`;
     assert.deepEqual(rows.map((r) => r.status), ["done", "ignored"]);
   } finally {
