@@ -120,20 +120,21 @@ begin
              'score_before', s.relationship_score, 'events', s.events),
            p_now
     from scored s where s.amount > 0
-    returning id, user_id, event_details -> 'events' as events
+    returning id, user_id, chapter, event_details -> 'events' as events
   )
   select jsonb_build_object(
     'decayed', (select count(*) from history),
     'game_overs', (select count(*) from scored where amount > 0 and new_score = 0),
     'warnings', (select count(*) from scored where amount > 0 and events @> '[{"type": "warning"}]'),
-    'notices', (select coalesce(jsonb_agg(jsonb_build_object('user_id', h.user_id, 'history_id', h.id, 'events', h.events)), '[]')
+    'notices', (select coalesce(jsonb_agg(jsonb_build_object('user_id', h.user_id, 'history_id', h.id, 'chapter', h.chapter,
+                  'events', h.events)), '[]')
                 from history h where jsonb_array_length(h.events) > 0))
   into v_result;
 
   -- Her messages for the few players whose application crossed a threshold or ended the game.
   for v_notice in select jsonb_array_elements(v_result -> 'notices') loop
     perform game.queue_event((v_notice ->> 'user_id')::uuid, (v_notice ->> 'history_id')::bigint,
-      jsonb_build_object('event', 'decay', 'events', v_notice -> 'events'), p_now);
+      jsonb_build_object('event', 'decay', 'chapter', v_notice -> 'chapter', 'events', v_notice -> 'events'), p_now);
   end loop;
   return v_result - 'notices';
 end

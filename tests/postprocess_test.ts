@@ -34,3 +34,11 @@ Deno.test("long text splits at sentence ends, then whitespace, then a hard cut",
 Deno.test("postProcess applies the three steps in order", () => {
   assert.deepEqual(postProcess("*sighs* fine. 🔥 you win 😏", rules), ["fine. you win 😏"]);
 });
+
+Deno.test("event rows render in her voice: the chapter's \"where are you\", the goodbye alone when the game ended", async () => {
+  const { renderEvent } = await import("../functions/_shared/telegram/events.ts");
+  const chapter3 = ["I miss talking to you.", "is everything ok?"];
+  assert.ok(chapter3.includes(renderEvent({ event: "decay", chapter: 3, events: [{ type: "warning", kind: "where_are_you" }] }, 7)));
+  assert.match(renderEvent({ event: "decay", chapter: 3, events: [{ type: "game_over" }] }, 7), /leaving/);
+  assert.equal(renderEvent({ event: "decay", chapter: 2, events: [{ type: "warning", kind: "dont_forget_me" }] }, 1), "don't forget about me…");
+});

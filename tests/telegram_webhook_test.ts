@@ -76,6 +76,8 @@ Deno.test("signup, onboarding and a scored chat, end to end", async () => {
     await h.post(textUpdate(me, "I think most people are wrong about boredom. It's a signal, not a failure."));
     await h.settle();
     assert.equal(h.telegram.sent(me).at(-1), "Interesting. Go on.");
+    const count = (method: string) => h.telegram.calls.filter((c) => c.method === method && Number(c.body.chat_id) === me).length;
+    assert.ok(count("sendChatAction") > count("sendMessage"), "typing was also shown while the models worked, not only before each send");
     const [score] = await h.sql<{ s: string; n: number }[]>`
       select relationship_score::text as s, (select count(*)::int from public.messages where user_id = ${player!.id}) as n
       from public.users where id = ${player!.id}`;

@@ -2,7 +2,7 @@
 -- clamping and game over, the warnings, who never decays, and the watermark after a boss outcome.
 -- Each section parks the players of the previous one (last_interaction_at null: never decays) so counts are its own.
 begin;
-select plan(32);
+select plan(33);
 
 -- The example of §7.2: chapter 1, last interaction 00:00 UTC.
 select tests.create_onboarded_player('ex', '2026-01-04 12:00+00') as ex \gset
@@ -29,8 +29,10 @@ select results_eq(
 select is((select event_details -> 'events' from public.score_history where user_id = :'ex' and event_type = 'decay'
            and recorded_at = '2026-01-05 23:00+00'), '[{"type": "warning", "kind": "where_are_you"}]'::jsonb,
   'the warning is recorded in the row''s events');
+select is((select payload - 'events' from private.outbox where user_id = :'ex'), '{"event": "decay", "chapter": 1}'::jsonb,
+  'and her "where are you" message is queued, with the chapter its wording depends on');
 select is((select payload -> 'events' from private.outbox where user_id = :'ex'), '[{"type": "warning", "kind": "where_are_you"}]'::jsonb,
-  'and her "where are you" message is queued');
+  'carrying the warning');
 update public.users set last_interaction_at = null where id = :'ex';
 
 -- Catch-up: one run after 3 missed days applies exactly what hourly runs would.

@@ -50,6 +50,7 @@ export function createTelegramApp(env: TelegramEnv, overrides: { llm?: Llm; auth
       voicePhoneNumber: env.VOICE_PHONE_NUMBER, voiceEnabled: Boolean(env.ELEVENLABS_AGENT_ID),
     },
     resolveTimezone: resolveTimezoneByName,
+    typing: (chatId) => api.sendChatAction(chatId, "typing"),
   };
   const afterAck = (chatId: number) =>
     waitUntil(drainChat(drain, chatId).then(() => deliver({ sql, api, typingMs: 0 }, { limit: 20, chatId })));

@@ -30,6 +30,7 @@ export interface TurnServices {
   settings: BotSettings;
   normal: () => number;
   resolveTimezone: (city: string) => Promise<string | null>;
+  typing?: (chatId: number) => Promise<unknown>;
   /** Set by the error boundary (handleUpdate below): the drain pass rolls back and retries later. */
   error?: unknown;
 }
@@ -153,8 +154,9 @@ contact.on("message:contact", async (ctx) => {
 const game = new Composer<NikitaContext>();
 game.on("message:text", async (ctx) => {
   const t = ctx.turn;
-  await gameTurn({ tx: t.tx, llm: t.llm, rules: t.rules, player: ctx.player!, chatId: ctx.chat.id, updateId: t.updateId,
-    text: ctx.message.text, now: t.now, normal: t.normal });
+  const chatId = ctx.chat.id;
+  await gameTurn({ tx: t.tx, llm: t.llm, rules: t.rules, player: ctx.player!, chatId, updateId: t.updateId,
+    text: ctx.message.text, now: t.now, normal: t.normal, typing: t.typing && (() => t.typing!(chatId)) });
 });
 
 /** Runs one stored update through the features; errors surface in `turn.error` for the drain to handle. */

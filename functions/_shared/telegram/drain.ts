@@ -18,6 +18,8 @@ export interface DrainDeps {
   resolveTimezone: (city: string) => Promise<string | null>;
   now?: () => Date;
   random?: () => number;
+  /** Sends a typing action to a chat while models work. */
+  typing?: (chatId: number) => Promise<unknown>;
 }
 
 interface InboxRow {
@@ -48,7 +50,7 @@ export async function drainChat(deps: DrainDeps, chatId: number): Promise<number
         const turn: TurnServices = {
           tx: tx as unknown as Tx, llm: deps.llm, auth: deps.auth, rules: await loadTextRules(tx as unknown as Tx), now: now(),
           updateId: Number(row.update_id), settings: deps.settings, normal: () => standardNormal(deps.random),
-          resolveTimezone: deps.resolveTimezone,
+          resolveTimezone: deps.resolveTimezone, typing: deps.typing,
         };
         await handleUpdate(deps.settings, row.payload, turn);
         if (turn.error !== undefined) throw new PassFailed(row, turn.error);

@@ -29,6 +29,17 @@ export interface TurnInput {
   now: Date;
   /** A standard normal draw for the reply delay (injectable for tests). */
   normal: () => number;
+  /** Sends the typing action (a chat action, not a message: it bypasses the outbox). */
+  typing?: () => Promise<unknown>;
+}
+
+/** Shows "typing" while the models work: now and every 4 s (an action shows for at most 5 s). */
+function keepTyping(typing: (() => Promise<unknown>) | undefined): () => void {
+  if (!typing) return () => {};
+  const send = () => void typing().catch(() => {});
+  send();
+  const timer = setInterval(send, 4000);
+  return () => clearInterval(timer);
 }
 
 /** Runs `work` in a savepoint and returns the registered SQL code it raised instead of aborting the turn. */
@@ -108,8 +119,15 @@ export async function gameTurn(input: TurnInput): Promise<void> {
 
   const ctx = await context(tx, player, now, warning ? [`Work in, in your own words: ${IN_CHARACTER.spaceHint[0]}`] : []);
   const history = await recentLines(tx, stored.s.conversation_id);
-  const reply = await input.llm.reply(ctx, history);
-  const analysis = await input.llm.analyze(ctx, history, reply);
+  const stopTyping = keepTyping(input.typing);
+  let reply: string;
+  let analysis;
+  try {
+    reply = await input.llm.reply(ctx, history);
+    analysis = await input.llm.analyze(ctx, history, reply);
+  } finally {
+    stopTyping();
+  }
   const scored = await attempt(tx, (sp) => sp<{ r: ExchangeResult }[]>`
     select game.apply_exchange(${player.id}, ${sp.json(analysis as never)}, ${now}, 'telegram', ${stored.s.conversation_id}) as r`);
   if ("code" in scored) {
