@@ -1,9 +1,10 @@
 // The live LLM: Anthropic's Messages API through the official SDK. Her replies use the layered, cached system
 // prompt; the analyzer and the judge are forced tool calls whose inputs are validated with zod.
 import Anthropic from "npm:@anthropic-ai/sdk@1.12.0";
-import type { z } from "npm:zod@4.6.7";
+import { z } from "npm:zod@4.6.7";
 import type { Ledger } from "./ledger.ts";
 import { bossInstruction, contextBlock, dynamicTail, PERSONA, toMessages } from "./persona.ts";
+import { timezoneByCityName } from "./timezones.ts";
 import {
   type Analysis,
   analysisSchema,
@@ -20,7 +21,7 @@ export interface AnthropicOptions {
   apiKey: string;
   baseURL: string;
   maxRetries: number;
-  models: { reply: string; analyzer: string; judge: string };
+  models: { reply: string; analyzer: string; judge: string; summary: string };
   ledger: Ledger;
 }
 
@@ -59,6 +60,17 @@ const ANALYZE_TOOL = {
     required: ["deltas", "behaviors", "repair", "vice_signals", "language", "confidence"],
   },
 };
+
+const TIMEZONE_TOOL = {
+  name: "resolve_timezone",
+  description: "The IANA timezone of a city, or null when it cannot be told.",
+  input_schema: {
+    type: "object" as const,
+    properties: { timezone: { type: ["string", "null"], description: "An IANA name such as Europe/Berlin" } },
+    required: ["timezone"],
+  },
+};
+const timezoneSchema = z.object({ timezone: z.string().max(64).nullable() });
 
 const JUDGE_TOOL = {
   name: "judge_boss",
@@ -114,8 +126,8 @@ export function createAnthropicLlm(options: AnthropicOptions): Llm {
   }
 
   /** A forced tool call whose input must pass the schema; one re-ask, then null. */
-  async function forcedTool<S extends z.ZodType>(purpose: string, userId: string, model: string, timeoutMs: number,
-    tool: typeof ANALYZE_TOOL | typeof JUDGE_TOOL, prompt: string, schema: S): Promise<z.infer<S> | null> {
+  async function forcedTool<S extends z.ZodType>(purpose: string, userId: string | null, model: string, timeoutMs: number,
+    tool: typeof ANALYZE_TOOL | typeof JUDGE_TOOL | typeof TIMEZONE_TOOL, prompt: string, schema: S): Promise<z.infer<S> | null> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const message = await call(purpose, userId, timeoutMs, {
         model, max_tokens: 800, tools: [tool], tool_choice: { type: "tool", name: tool.name },
@@ -159,6 +171,13 @@ export function createAnthropicLlm(options: AnthropicOptions): Llm {
       const line = text(message);
       if (!line) throw new ProviderError("boss line: empty text");
       return line;
+    },
+    async timezoneFor(city) {
+      const known = timezoneByCityName(city);
+      if (known) return known;
+      const answer = await forcedTool("timezone", null, options.models.summary, 30_000, TIMEZONE_TOOL,
+        `Which IANA timezone is this place in? ${JSON.stringify(city.slice(0, 120))}`, timezoneSchema);
+      return answer?.timezone ?? null;
     },
   };
 }

@@ -1,6 +1,7 @@
 // The offline stand-in (LLM_MODE=offline, refused in production): canned in-character lines and a simple
 // heuristic judgment, so the whole loop can be played without keys. Every line is marked as offline.
 import type { Analysis, BossLineRequest, ChatLine, Llm, TurnContext, Verdict } from "./types.ts";
+import { timezoneByCityName } from "./timezones.ts";
 
 const MARK = "[offline] ";
 
@@ -69,6 +70,9 @@ export function createOfflineLlm(): Llm {
     },
     bossLine(request: BossLineRequest) {
       return Promise.resolve(MARK + BOSS[request.kind]);
+    },
+    timezoneFor(city: string) {
+      return Promise.resolve(timezoneByCityName(city));
     },
   };
 }

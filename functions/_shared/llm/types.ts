@@ -69,6 +69,8 @@ export interface Llm {
   analyze(context: TurnContext, history: ChatLine[], reply: string): Promise<Analysis>;
   judge(context: TurnContext, transcript: ChatLine[]): Promise<Verdict | "ERROR">;
   bossLine(request: BossLineRequest): Promise<string>;
+  /** "City, country" to an IANA zone name, or null (checked against pg_timezone_names by the caller). */
+  timezoneFor(city: string): Promise<string | null>;
 }
 
 /** The provider could not be reached or kept answering wrongly after its retries: the turn is retried later. */

@@ -27,29 +27,24 @@ export function createLlm(env: TelegramEnv, sql: Sql): Llm {
   if (env.LLM_MODE === "offline") return createOfflineLlm();
   return createAnthropicLlm({
     apiKey: env.ANTHROPIC_API_KEY!, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: env.LLM_MAX_RETRIES,
-    models: { reply: env.MODEL_REPLY, analyzer: env.MODEL_ANALYZER, judge: env.MODEL_JUDGE }, ledger: createLedger(sql),
+    models: { reply: env.MODEL_REPLY, analyzer: env.MODEL_ANALYZER, judge: env.MODEL_JUDGE, summary: env.MODEL_SUMMARY },
+    ledger: createLedger(sql),
   });
-}
-
-/** City -> IANA zone. A few well-known cities are resolved here; the rest asks the player for the zone. */
-export async function resolveTimezoneByName(city: string): Promise<string | null> {
-  const name = city.split(",")[0]!.trim().replace(/\s+/g, "_").toLowerCase();
-  const zones = (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf("timeZone");
-  return await Promise.resolve(zones.find((z) => z.toLowerCase().endsWith(`/${name}`)) ?? null);
 }
 
 export function createTelegramApp(env: TelegramEnv, overrides: { llm?: Llm; auth?: AuthGateway; sql?: Sql } = {}): TelegramApp {
   const sql = overrides.sql ?? createDb(databaseUrl(env));
   const api = new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT });
+  const llm = overrides.llm ?? createLlm(env, sql);
   const drain: DrainDeps = {
     sql,
-    llm: overrides.llm ?? createLlm(env, sql),
+    llm,
     auth: overrides.auth ?? createSupabaseAuth(env.SUPABASE_URL, env.SUPABASE_ANON_KEY),
     settings: {
       token: env.TELEGRAM_BOT_TOKEN, username: env.TELEGRAM_BOT_USERNAME, portalUrl: env.PORTAL_URL,
       voicePhoneNumber: env.VOICE_PHONE_NUMBER, voiceEnabled: Boolean(env.ELEVENLABS_AGENT_ID),
     },
-    resolveTimezone: resolveTimezoneByName,
+    resolveTimezone: (city) => llm.timezoneFor(city),
     typing: (chatId) => api.sendChatAction(chatId, "typing"),
   };
   const afterAck = (chatId: number) =>

@@ -5,6 +5,7 @@ export interface FakeAnthropic {
   requests: Record<string, unknown>[];
   analyses: unknown[];
   verdicts: unknown[];
+  timezones: (string | null)[];
   texts: string[];
   /** Delays the next requests, one entry per request (ms). */
   delays: number[];
@@ -20,7 +21,7 @@ export const DEFAULT_ANALYSIS = {
 
 export function startFakeAnthropic(port = 0): FakeAnthropic {
   const fake: FakeAnthropic = {
-    url: "", requests: [], analyses: [], verdicts: [], texts: [], delays: [], failures: [],
+    url: "", requests: [], analyses: [], verdicts: [], timezones: [], texts: [], delays: [], failures: [],
     close: () => server.shutdown(),
   };
   let n = 0;
@@ -37,10 +38,12 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
     const usage = { input_tokens: 100, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 80 };
     const base = { id: `msg_${n}`, type: "message", role: "assistant", model: body.model, stop_sequence: null, usage };
     const tool = body.tool_choice?.name;
-    if (tool === "analyze_exchange" || tool === "judge_boss") {
+    if (tool === "analyze_exchange" || tool === "judge_boss" || tool === "resolve_timezone") {
       const input = tool === "analyze_exchange"
         ? fake.analyses.shift() ?? DEFAULT_ANALYSIS
-        : fake.verdicts.shift() ?? { outcome: "PASS", confidence: 0.9, reasoning: "held her ground" };
+        : tool === "judge_boss"
+        ? fake.verdicts.shift() ?? { outcome: "PASS", confidence: 0.9, reasoning: "held her ground" }
+        : { timezone: fake.timezones.shift() ?? null };
       return Response.json({ ...base, stop_reason: "tool_use", content: [{ type: "tool_use", id: `toolu_${n}`, name: tool, input }] },
         { headers: { "request-id": `req_${n}` } });
     }
