@@ -1,8 +1,31 @@
 -- Player interaction bookkeeping shared by every engine entry point (GAME_RULES.md §1): last_interaction_at
 -- and days_played.
 
--- Records a player interaction at p_now: last_interaction_at = max(last, now); a new local date (player's
--- timezone) since game_started_at counts one more day played. Returns the updated row.
+-- A player interaction at p_now (GAME_RULES.md §1), computed on the player's row: last_interaction_at =
+-- max(last, now); a new local date (player's timezone) since game_started_at counts one more day played.
+create or replace function game.after_interaction(p_user public.users, p_now timestamptz)
+returns public.users
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_today date := (p_now at time zone p_user.timezone)::date;
+begin
+  p_user.last_interaction_at := greatest(p_user.last_interaction_at, p_now);
+  if p_now >= p_user.game_started_at and (p_user.last_played_on is null or v_today > p_user.last_played_on) then
+    p_user.days_played := p_user.days_played + 1;
+    p_user.last_played_on := v_today;
+  end if;
+  return p_user;
+end
+$$;
+comment on function game.after_interaction(public.users, timestamptz) is 'The player row after an interaction at p_now: last_interaction_at moved forward, a new local date counted in days_played.';
+revoke execute on function game.after_interaction(public.users, timestamptz) from public;
+grant execute on function game.after_interaction(public.users, timestamptz) to service_role;
+
+-- Records a player interaction at p_now on the (locked) player row. Returns the updated row.
 create or replace function game.touch_interaction(p_user_id uuid, p_now timestamptz)
 returns public.users
 language plpgsql
@@ -13,20 +36,13 @@ as $$
 declare
   v_user public.users;
 begin
-  update public.users u
-  set last_interaction_at = greatest(u.last_interaction_at, p_now),
-      days_played = u.days_played + case
-        when p_now >= u.game_started_at
-             and (u.last_played_on is null or (p_now at time zone u.timezone)::date > u.last_played_on) then 1
-        else 0 end,
-      last_played_on = case
-        when p_now >= u.game_started_at
-             and (u.last_played_on is null or (p_now at time zone u.timezone)::date > u.last_played_on)
-          then (p_now at time zone u.timezone)::date
-        else u.last_played_on end,
-      updated_at = p_now
-  where u.id = p_user_id
-  returning u.* into v_user;
+  select * into v_user from public.users where id = p_user_id;
+  v_user := game.after_interaction(v_user, p_now);
+  update public.users
+  set last_interaction_at = v_user.last_interaction_at, days_played = v_user.days_played,
+      last_played_on = v_user.last_played_on, updated_at = p_now
+  where id = p_user_id
+  returning * into v_user;
   return v_user;
 end
 $$;

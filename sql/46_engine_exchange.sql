@@ -108,6 +108,7 @@ as $$
 declare
   v_t jsonb := game.tunables_json();
   v_user public.users;
+  v_after public.users;
   v_chapter public.chapters;
   v_state text;
   v_metrics public.user_metrics;
@@ -192,13 +193,14 @@ begin
   set intimacy = v_new[1], passion = v_new[2], trust = v_new[3], secureness = v_new[4], updated_at = p_now
   where user_id = p_user_id;
 
-  -- 5. Conflict. 6. Engagement (text only). 7. Vices. 8. The interaction.
+  -- 5. Conflict. 6. Engagement (text only). 7. Vices.
   v_conflict := game.step_conflict(v_user, v_delta, v_behaviors, p_analysis -> 'repair', v_t, p_now);
   if p_source = 'telegram' then
     v_engagement := game.step_engagement(v_user, p_analysis -> 'language', v_t, p_now);
   end if;
   v_vices := game.apply_vice_signals(p_user_id, v_user.chapter, p_analysis -> 'vice_signals', v_t, p_now);
-  perform game.touch_interaction(p_user_id, p_now);
+  -- 8. The interaction, written below with the score in one update of the player row.
+  v_after := game.after_interaction(v_user, p_now);
 
   if (v_conflict ->> 'crisis')::boolean then
     v_events := v_events || jsonb_build_object('type', 'warning', 'kind', 'crisis',
@@ -219,7 +221,8 @@ begin
   v_status := case when v_reason is not null then 'game_over' else 'active' end;
   update public.users
   set relationship_score = v_score_after, vulnerability_exchanges = v_user.vulnerability_exchanges,
-      game_status = v_status, game_over_reason = v_reason, updated_at = p_now
+      game_status = v_status, game_over_reason = v_reason, last_interaction_at = v_after.last_interaction_at,
+      days_played = v_after.days_played, last_played_on = v_after.last_played_on, updated_at = p_now
   where id = p_user_id;
   if v_reason is not null then
     v_events := v_events || jsonb_build_object('type', 'game_over', 'reason', v_reason,
