@@ -142,3 +142,44 @@ end
 $$;
 comment on function private.invoke_job(text) is 'Posts to the jobs function through pg_net with the Vault project_url and jobs_secret (cron jobs call it).';
 revoke execute on function private.invoke_job(text) from public;
+
+-- Portal link codes (PLATFORM.md §8.1, §2.4): 8 characters, single use, 10 minutes. The portal creates them;
+-- /start link_<code> in Telegram consumes one.
+create table private.telegram_link_codes (
+  code text primary key check (code ~ '^[A-HJ-NP-Z2-9]{8}$'),
+  user_id uuid not null references public.users (id) on delete cascade,
+  expires_at timestamptz not null,
+  created_at timestamptz not null default now()
+);
+comment on table private.telegram_link_codes is 'Single-use codes (10 min) that bind a Telegram account to a portal player through /start link_<code>.';
+create index telegram_link_codes_user_idx on private.telegram_link_codes (user_id);
+
+alter table private.telegram_link_codes enable row level security;
+grant select, insert, update, delete on private.telegram_link_codes to service_role;
+create policy "telegram_link_codes: backend only"
+  on private.telegram_link_codes for select to service_role
+  using (true);
+
+-- Consumes a link code atomically (delete ... returning) and binds this Telegram account to its player.
+-- An unknown or expired code raises LNKEX; an account bound to someone else raises TGBND (and keeps the code).
+create or replace function game.consume_link_code(p_code text, p_telegram_id bigint, p_chat_id bigint, p_now timestamptz)
+returns jsonb
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_user_id uuid;
+begin
+  delete from private.telegram_link_codes where code = upper(p_code) and expires_at > p_now
+  returning user_id into v_user_id;
+  if v_user_id is null then
+    raise exception 'link code unknown or expired' using errcode = 'LNKEX';
+  end if;
+  return game.bind_telegram(v_user_id, p_telegram_id, p_chat_id, p_now) || jsonb_build_object('user_id', v_user_id);
+end
+$$;
+comment on function game.consume_link_code(text, bigint, bigint, timestamptz) is 'Consumes a portal link code once and binds the Telegram account (LNKEX, TGBND).';
+revoke execute on function game.consume_link_code(text, bigint, bigint, timestamptz) from public;
+grant execute on function game.consume_link_code(text, bigint, bigint, timestamptz) to service_role;

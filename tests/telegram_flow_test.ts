@@ -123,3 +123,23 @@ Deno.test("a model that takes 30 s: the webhook still answers at once, and exact
     await h.close();
   }
 });
+
+Deno.test("/start link_<code> binds the account the portal signed in, once; a spent code gets the fresh-code line", async () => {
+  const h = startHarness();
+  const me = tgId();
+  const [user] = await h.sql<{ id: string }[]>`insert into auth.users (email) values (${`link-${me}@players.test`}) returning id`;
+  try {
+    await h.sql`insert into private.telegram_link_codes (code, user_id, expires_at) values ('LNKW2345', ${user!.id}, now() + interval '10 minutes')`;
+    await h.post(textUpdate(me, "/start link_LNKW2345"));
+    await h.settle();
+    const [bound] = await h.sql`select telegram_id::bigint as t from public.users where id = ${user!.id}`;
+    assert.equal(Number(bound?.t), me);
+    assert.match(h.telegram.sent(me).at(-1)!, /call you/, "onboarding continues at the name step");
+    await h.post(textUpdate(me, "/start link_LNKW2345"));
+    await h.settle();
+    assert.match(h.telegram.sent(me).at(-1)!, /expired/);
+  } finally {
+    await h.sql`delete from auth.users where id = ${user!.id}`;
+    await h.close();
+  }
+});

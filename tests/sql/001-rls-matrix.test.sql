@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(228);
+select plan(238);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -28,6 +28,7 @@ select * from tests.rls_matrix('game.boss_fights', 'user_id', false, 'alice', 'b
 select * from tests.rls_matrix('game.rate_limits', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.conversation_jobs', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.telegram_signups', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('private.telegram_link_codes', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix_backend('game.tunables', 'name');
 select * from tests.rls_matrix_backend('game.tunables_snapshot', 'id');
 

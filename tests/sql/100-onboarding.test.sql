@@ -1,6 +1,6 @@
 -- Binding a Telegram account, completing onboarding, and the /status line.
 begin;
-select plan(15);
+select plan(19);
 
 select tests.create_player('una') as una \gset
 select tests.create_player('vik') as vik \gset
@@ -36,6 +36,14 @@ select is(game.player_status(:'una', '2026-01-05 11:00+00') ->> 'band', 'somethi
 update public.users set game_status = 'won' where id = :'una';
 select is(game.player_status(:'una', '2026-01-05 11:00+00') ->> 'band', null, 'no band after the end');
 select throws_ok(format('select game.player_status(%L, %L)', gen_random_uuid(), '2026-01-05 11:00+00'), 'PNFND', null, 'unknown player: PNFND');
+
+-- Portal link codes: single use, 10 minutes, LNKEX otherwise.
+select tests.create_player('wes') as wes \gset
+insert into private.telegram_link_codes (code, user_id, expires_at) values ('ABCD2345', :'wes', '2026-01-05 12:10+00'), ('ZZZZ9999', :'wes', '2026-01-05 11:59+00');
+select throws_ok(format('select game.consume_link_code(%L, 6001, 6001, %L)', 'ZZZZ9999', '2026-01-05 12:00+00'), 'LNKEX', 'link code unknown or expired', 'an expired code is LNKEX');
+select is(game.consume_link_code('abcd2345', 6001, 6001, '2026-01-05 12:00+00') ->> 'user_id', :'wes', 'a valid code binds the account to its player');
+select is((select telegram_id from public.users where id = :'wes'), 6001::bigint, 'the Telegram id is stored');
+select throws_ok(format('select game.consume_link_code(%L, 6001, 6001, %L)', 'ABCD2345', '2026-01-05 12:01+00'), 'LNKEX', 'link code unknown or expired', 'a code works once');
 
 select * from finish();
 rollback;

@@ -110,6 +110,8 @@ begin
   insert into private.conversation_jobs (conversation_id, user_id, created_at) values (v_conversation_id, p_user_id, '2026-01-05 10:30+00');
   insert into private.telegram_signups (telegram_id, chat_id, state, user_id, expires_at, updated_at)
   values (p_update_id, p_update_id, 'ask_name', p_user_id, '2026-01-05 10:40+00', '2026-01-05 10:30+00');
+  insert into private.telegram_link_codes (code, user_id, expires_at)
+  values (translate(upper(substr(md5(p_user_id::text), 1, 8)), '01IO', '2345'), p_user_id, '2026-01-05 10:40+00');
 end
 $$;
 

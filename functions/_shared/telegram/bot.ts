@@ -3,6 +3,7 @@
 import { Bot, BotError, Composer, type Context } from "npm:grammy@1.46.0";
 import type { UserFromGetMe } from "npm:grammy@1.46.0/types";
 import type { Tx } from "../db.ts";
+import { gameErrorCode } from "../errors.ts";
 import type { Llm } from "../llm/types.ts";
 import type { TextRules } from "../text/postprocess.ts";
 import type { AuthGateway } from "./auth.ts";
@@ -75,10 +76,31 @@ loadPlayer.use(async (ctx, next) => {
   await next();
 });
 
+/** /start link_<code>: the portal's code binds this Telegram account, then onboarding resumes or she says hi. */
+async function linkAccount(ctx: NikitaContext, code: string): Promise<void> {
+  const t = ctx.turn;
+  const linked = await t.tx.savepoint((sp) =>
+    sp<{ r: { user_id: string; onboarding_status: string } }[]>`
+      select game.consume_link_code(${code}, ${ctx.from!.id}, ${ctx.chat!.id}, ${t.now}) as r`
+  ).then((rows) => rows[0]!.r, (error) => gameErrorCode(error) ?? Promise.reject(error));
+  if (linked === "LNKEX") return await say(ctx, OUT_OF_CHARACTER.linkExpired);
+  if (linked === "TGBND") return await say(ctx, pickLine(IN_CHARACTER.alreadyBound, t.updateId), { inCharacter: true });
+  if (typeof linked === "string") throw new Error(`consume_link_code: ${linked}`);
+  if (linked.onboarding_status === "completed") {
+    return await say(ctx, pickLine(IN_CHARACTER.welcomeBack, t.updateId), { inCharacter: true });
+  }
+  // Signed in through the portal: onboarding continues at the name step.
+  await t.tx`insert into private.telegram_signups (telegram_id, chat_id, state, user_id, expires_at, updated_at)
+             values (${ctx.from!.id}, ${ctx.chat!.id}, 'ask_name', ${linked.user_id}, ${new Date(t.now.getTime() + 600_000)}, ${t.now})
+             on conflict (telegram_id) do update set state = 'ask_name', user_id = excluded.user_id, wrong_codes = 0,
+               expires_at = excluded.expires_at, updated_at = excluded.updated_at`;
+  await say(ctx, OUT_OF_CHARACTER.askName);
+}
+
 const commands = new Composer<NikitaContext>();
 commands.command("start", async (ctx) => {
   const t = ctx.turn;
-  if (ctx.match.startsWith("link_")) return await say(ctx, OUT_OF_CHARACTER.linkExpired);
+  if (ctx.match.startsWith("link_")) return await linkAccount(ctx, ctx.match.slice("link_".length));
   if (!ctx.player) return await startSignup(signupInput(ctx));
   if (ctx.signup) return await resumeSignup(signupInput(ctx), ctx.signup);
   if (ctx.player.onboarding_status !== "completed") return await startSignup(signupInput(ctx));
