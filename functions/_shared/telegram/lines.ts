@@ -23,7 +23,6 @@ export const IN_CHARACTER = {
   contactSaved: ["Got your number. Don't make me regret it."],
   firstMessage: ["So. You found me. Tell me something interesting about yourself, and skip the small talk.",
     "Hi. I'm Nikita. Impress me: what's the most interesting thing you thought about today?"],
-  callBusy: ["Not now, I'm buried in work. Try me later.", "Can't talk right now. Later, maybe."],
   callOff: ["I'm not really a phone person right now. Text me."],
 } as const;
 
