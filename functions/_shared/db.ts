@@ -1,6 +1,7 @@
 // Database access: postgres.js over DATABASE_URL. Every transaction runs as service_role, so grants decide what
 // the backend may do; locks are transaction-scoped because a transaction-mode pooler keeps no session state.
 import postgres from "npm:postgres@3.4.9";
+import { gameErrorCode, type SqlErrorCode } from "./errors.ts";
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -24,4 +25,16 @@ export function asServiceRole<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promis
     await tx`set local role service_role`;
     return await work(tx);
   }) as Promise<T>;
+}
+
+/** Runs `work` in a savepoint: a registered game error code (PLATFORM.md §10) comes back as a value and rolls back
+ * only the savepoint, so the caller can answer it; any other error propagates. */
+export async function attempt<T>(tx: Tx, work: (sp: Tx) => Promise<T>): Promise<{ ok: T } | { code: SqlErrorCode; detail: string }> {
+  try {
+    return { ok: await tx.savepoint((sp) => work(sp as unknown as Tx)) as T };
+  } catch (error) {
+    const code = gameErrorCode(error);
+    if (!code) throw error;
+    return { code, detail: String((error as { detail?: string }).detail ?? "") };
+  }
 }

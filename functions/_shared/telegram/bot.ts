@@ -2,8 +2,7 @@
 // API (everything goes through the outbox); they read the player, call game.* functions and queue lines.
 import { Bot, BotError, Composer, type Context } from "npm:grammy@1.46.0";
 import type { UserFromGetMe } from "npm:grammy@1.46.0/types";
-import type { Tx } from "../db.ts";
-import { gameErrorCode } from "../errors.ts";
+import { attempt, type Tx } from "../db.ts";
 import type { Llm } from "../llm/types.ts";
 import type { TextRules } from "../text/postprocess.ts";
 import type { AuthGateway } from "./auth.ts";
@@ -79,13 +78,15 @@ loadPlayer.use(async (ctx, next) => {
 /** /start link_<code>: the portal's code binds this Telegram account, then onboarding resumes or she says hi. */
 async function linkAccount(ctx: NikitaContext, code: string): Promise<void> {
   const t = ctx.turn;
-  const linked = await t.tx.savepoint((sp) =>
+  const result = await attempt(t.tx, (sp) =>
     sp<{ r: { user_id: string; onboarding_status: string } }[]>`
-      select game.consume_link_code(${code}, ${ctx.from!.id}, ${ctx.chat!.id}, ${t.now}) as r`
-  ).then((rows) => rows[0]!.r, (error) => gameErrorCode(error) ?? Promise.reject(error));
-  if (linked === "LNKEX") return await say(ctx, OUT_OF_CHARACTER.linkExpired);
-  if (linked === "TGBND") return await say(ctx, pickLine(IN_CHARACTER.alreadyBound, t.updateId), { inCharacter: true });
-  if (typeof linked === "string") throw new Error(`consume_link_code: ${linked}`);
+      select game.consume_link_code(${code}, ${ctx.from!.id}, ${ctx.chat!.id}, ${t.now}) as r`);
+  if ("code" in result) {
+    if (result.code === "LNKEX") return await say(ctx, OUT_OF_CHARACTER.linkExpired);
+    if (result.code === "TGBND") return await say(ctx, pickLine(IN_CHARACTER.alreadyBound, t.updateId), { inCharacter: true });
+    throw new Error(`consume_link_code: ${result.code}`);
+  }
+  const linked = result.ok[0]!.r;
   if (linked.onboarding_status === "completed") {
     return await say(ctx, pickLine(IN_CHARACTER.welcomeBack, t.updateId), { inCharacter: true });
   }

@@ -2,8 +2,7 @@
 // compare-and-set on the previous state. Codes go through Supabase Auth; the profile goes to
 // game.complete_onboarding.
 import { z } from "npm:zod@4.6.7";
-import type { Tx } from "../db.ts";
-import { gameErrorCode } from "../errors.ts";
+import { attempt, type Tx } from "../db.ts";
 import type { TextRules } from "../text/postprocess.ts";
 import type { AuthGateway } from "./auth.ts";
 import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "./lines.ts";
@@ -101,9 +100,9 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
         await tx`update private.telegram_signups set wrong_codes = wrong_codes + 1 where telegram_id = ${row.telegram_id}`;
         return await say(input, OUT_OF_CHARACTER.wrongCode, 1);
       }
-      const bound = await tx.savepoint((sp) => sp`select game.bind_telegram(${verified.userId}, ${input.telegramId}, ${input.chatId}, ${now})`)
-        .then(() => null, (error) => gameErrorCode(error) ?? Promise.reject(error));
-      if (bound === "TGBND") {
+      const bound = await attempt(tx, (sp) => sp`select game.bind_telegram(${verified.userId}, ${input.telegramId}, ${input.chatId}, ${now})`);
+      if ("code" in bound) {
+        if (bound.code !== "TGBND") throw new Error(`bind_telegram: ${bound.code}`);
         await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
         return await say(input, pickLine(IN_CHARACTER.alreadyBound, input.updateId), 1, { inCharacter: true });
       }

@@ -1,8 +1,7 @@
 // One game turn (PLATFORM.md §2.3): rate limit, store the message, then her reply scored by the engine, or a
 // boss-encounter step, and her messages queued in the outbox. Every rule is a game.* call; this module only
 // talks to the models and formats.
-import type { Tx } from "../db.ts";
-import { gameErrorCode } from "../errors.ts";
+import { attempt, type Tx } from "../db.ts";
 import type { TextRules } from "../text/postprocess.ts";
 import { type BossLineRequest, type ChatLine, type Llm, ProviderError, type TurnContext } from "../llm/types.ts";
 import { IN_CHARACTER, pickLine } from "./lines.ts";
@@ -40,17 +39,6 @@ function keepTyping(typing: (() => Promise<unknown>) | undefined): () => void {
   send();
   const timer = setInterval(send, 4000);
   return () => clearInterval(timer);
-}
-
-/** Runs `work` in a savepoint and returns the registered SQL code it raised instead of aborting the turn. */
-async function attempt<T>(tx: Tx, work: (sp: Tx) => Promise<T>): Promise<{ ok: T } | { code: string; detail: string }> {
-  try {
-    return { ok: await tx.savepoint((sp) => work(sp as unknown as Tx)) as T };
-  } catch (error) {
-    const code = gameErrorCode(error);
-    if (!code) throw error;
-    return { code, detail: String((error as { detail?: string }).detail ?? "") };
-  }
 }
 
 export function standardNormal(random: () => number = Math.random): number {
