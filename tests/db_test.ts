@@ -1,7 +1,7 @@
 // Integration: the backend's database access against the test database built from the migrations.
 import assert from "node:assert/strict";
-import { asServiceRole, createDb } from "../functions/_shared/db.ts";
-import { gameErrorCode } from "../functions/_shared/errors.ts";
+import { asServiceRole, createDb } from "../functions/_shared/platform/db.ts";
+import { gameErrorCode } from "../functions/_shared/platform/errors.ts";
 import { createAuthUser, fixtureDb, testDbUrl, uniqueEmail } from "./support/test_db.ts";
 
 Deno.test("asServiceRole runs the transaction as service_role", async () => {

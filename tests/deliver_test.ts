@@ -2,13 +2,18 @@
 // lease, 429 honours retry_after, and the jobs route guards it with its secret.
 import assert from "node:assert/strict";
 import { Api } from "npm:grammy@1.46.0";
-import { createDb, type Sql } from "../functions/_shared/db.ts";
 import { createJobsHandler } from "../functions/_shared/jobs/handler.ts";
-import { deliver } from "../functions/_shared/telegram/deliver.ts";
+import { deliver } from "../functions/_shared/outbox/deliver.ts";
+import { telegramSender } from "../functions/_shared/outbox/senders/telegram.ts";
+import { createDb, type Sql } from "../functions/_shared/platform/db.ts";
+import { createRuntime } from "../functions/_shared/platform/runtime.ts";
 import { startFakeTelegram } from "../scripts/local/fakes/telegram.ts";
 import { testDbUrl } from "./support/test_db.ts";
 
 const base = 900_000_000 + Math.floor(Math.random() * 1e7);
+
+/** The deliver routine's dependencies with the Telegram sender on the given API and the real clock. */
+const via = (sql: Sql, api: Api) => ({ sql, now: () => new Date(), senders: { telegram: telegramSender(api) } });
 
 async function queue(sql: Sql, key: string, chatId: number, text: string, due = new Date(Date.now() - 1000)) {
   await sql`insert into private.outbox (dedupe_key, chat_id, kind, text, due_at) values (${key}, ${chatId}, 'command', ${text}, ${due})`;
@@ -22,7 +27,7 @@ Deno.test("two deliver workers at once send disjoint rows, each exactly once", a
   const prefix = `race-${base}`;
   try {
     for (let i = 0; i < 30; i++) await queue(fixtures, `${prefix}:${i}`, base + i, `message ${i}`);
-    const results = await Promise.all(workers.map((sql) => deliver({ sql, api, perSecond: 1000 }, { limit: 30 })));
+    const results = await Promise.all(workers.map((sql) => deliver({ ...via(sql, api), perSecond: 1000 }, { limit: 30 })));
     const sent = telegram.calls.filter((c) => c.method === "sendMessage").map((c) => String(c.body.text));
     assert.equal(sent.length, 30);
     assert.equal(new Set(sent).size, 30, "no message twice");
@@ -46,11 +51,11 @@ Deno.test("a crash between claim and send: the message goes out once, after the 
     const now = Date.now();
     // A worker claims the row, then dies before sending.
     await sql`select * from private.claim_outbox(${new Date(now)}, 10, ${chat})`;
-    const during = await deliver({ sql, api, now: () => new Date(now + 30_000) }, { limit: 10, chatId: chat });
+    const during = await deliver({ ...via(sql, api), now: () => new Date(now + 30_000) }, { limit: 10, chatId: chat });
     assert.equal(during.sent, 0, "within the lease nobody else sends it");
-    const after = await deliver({ sql, api, now: () => new Date(now + 61_000) }, { limit: 10, chatId: chat });
+    const after = await deliver({ ...via(sql, api), now: () => new Date(now + 61_000) }, { limit: 10, chatId: chat });
     assert.equal(after.sent, 1);
-    const again = await deliver({ sql, api, now: () => new Date(now + 200_000) }, { limit: 10, chatId: chat });
+    const again = await deliver({ ...via(sql, api), now: () => new Date(now + 200_000) }, { limit: 10, chatId: chat });
     assert.equal(again.claimed, 0);
     assert.deepEqual(telegram.sent(chat), ["still there?"]);
   } finally {
@@ -69,12 +74,12 @@ Deno.test("a 429 moves the row by retry_after without counting an attempt; HTML 
     await queue(sql, key, chat, "<b>you</b> & me");
     telegram.failNext("sendMessage", { error_code: 429, description: "Too Many Requests: retry after 7", parameters: { retry_after: 7 } });
     const now = Date.now();
-    const first = await deliver({ sql, api, now: () => new Date(now) }, { limit: 10, chatId: chat });
+    const first = await deliver({ ...via(sql, api), now: () => new Date(now) }, { limit: 10, chatId: chat });
     assert.equal(first.failed, 1);
     const [row] = await sql<{ status: string; attempts: number; wait: number }[]>`
       select status, attempts, extract(epoch from due_at - ${new Date(now)}::timestamptz)::int as wait from private.outbox where dedupe_key = ${key}`;
     assert.deepEqual({ ...row }, { status: "retry", attempts: 0, wait: 7 });
-    await deliver({ sql, api, now: () => new Date(now + 8000) }, { limit: 10, chatId: chat });
+    await deliver({ ...via(sql, api), now: () => new Date(now + 8000) }, { limit: 10, chatId: chat });
     assert.deepEqual(telegram.sent(chat), ["&lt;b&gt;you&lt;/b&gt; &amp; me"]);
   } finally {
     await sql`delete from private.outbox where dedupe_key = ${key}`;
@@ -85,7 +90,8 @@ Deno.test("a 429 moves the row by retry_after without counting an attempt; HTML 
 Deno.test("the jobs route: 401 without the secret (nothing written), 404 for an unknown job, 422 for a bad body", async () => {
   const sql = createDb(testDbUrl(), { max: 2 });
   let ran = 0;
-  const handler = createJobsHandler({ sql, secret: "jobs-secret-0123456789", jobs: { noop: () => Promise.resolve({ claimed: ++ran, done: 0, failed: 0 }) } });
+  const handler = createJobsHandler({ sql, runtime: createRuntime(), secret: "jobs-secret-0123456789",
+    jobs: { noop: { batch: 10, run: () => Promise.resolve({ claimed: ++ran, done: 0, failed: 0 }) } } });
   const call = (path: string, secret: string | null, body = "{}") => handler(new Request(`http://local/functions/v1/jobs/${path}`, {
     method: "POST", body, headers: secret ? { "x-jobs-secret": secret } : {},
   }));

@@ -2,7 +2,7 @@
 // applied 50 times one after another to player A and 50 times at once, over 50 real connections, to player B;
 // if the engine serializes a player's mutations, both end in exactly the same state.
 import assert from "node:assert/strict";
-import { asServiceRole, createDb, type Sql } from "../functions/_shared/db.ts";
+import { asServiceRole, createDb, type Sql } from "../functions/_shared/platform/db.ts";
 import { createAuthUser, fixtureDb, testDbUrl, uniqueEmail } from "./support/test_db.ts";
 
 const CALLS = 50;

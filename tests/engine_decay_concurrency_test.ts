@@ -1,7 +1,7 @@
 // Decay is idempotent under concurrency (GAME_RULES.md §7.2): two runs at the same p_now on two real
 // connections apply the decay once, because the pass locks the rows it decays and advances the watermark.
 import assert from "node:assert/strict";
-import { asServiceRole, createDb } from "../functions/_shared/db.ts";
+import { asServiceRole, createDb } from "../functions/_shared/platform/db.ts";
 import { createAuthUser, fixtureDb, testDbUrl, uniqueEmail } from "./support/test_db.ts";
 
 Deno.test("two concurrent decay runs at the same time apply the decay once", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { z } from "npm:zod@4.6.7";
-import { baseEnvSchema, ConfigError, databaseUrl, parseEnv } from "../functions/_shared/env.ts";
+import { baseEnvSchema, ConfigError, databaseUrl, parseEnv } from "../functions/_shared/platform/env.ts";
 
 Deno.test("parseEnv applies the documented defaults", () => {
   const env = parseEnv(baseEnvSchema, { SUPABASE_DB_URL: "postgresql://postgres@127.0.0.1:54322/postgres" });

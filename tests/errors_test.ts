@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gameErrorCode, httpStatusFor, sqlErrorCodes } from "../functions/_shared/errors.ts";
+import { gameErrorCode, httpStatusFor, sqlErrorCodes } from "../functions/_shared/platform/errors.ts";
 
 Deno.test("registered SQL codes map to the HTTP statuses of PLATFORM.md §10", () => {
   const expected: Record<string, number> = {

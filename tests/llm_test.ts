@@ -1,16 +1,17 @@
 // The live LLM client against the fake Anthropic server: forced tool calls validated with zod, one re-ask, the
 // ledger, and the city -> timezone lookup.
 import assert from "node:assert/strict";
-import { createAnthropicLlm } from "../functions/_shared/llm/anthropic.ts";
+import { createLiveLlm } from "../functions/_shared/llm/live.ts";
 import type { LedgerEntry } from "../functions/_shared/llm/ledger.ts";
-import { ProviderError, type TurnContext } from "../functions/_shared/llm/types.ts";
+import type { TurnContext } from "../functions/_shared/llm/types.ts";
+import { ProviderError } from "../functions/_shared/platform/errors.ts";
 import { startFakeAnthropic } from "../scripts/local/fakes/anthropic.ts";
 
 const context: TurnContext = { userId: "00000000-0000-4000-8000-000000000001", playerName: "Robin", chapter: 1,
   chapterName: "Curiosity", localTime: "Mon 21:00", notes: [] };
 
 function client(url: string, ledger: LedgerEntry[]) {
-  return createAnthropicLlm({ apiKey: "test", baseURL: url, maxRetries: 0,
+  return createLiveLlm({ apiKey: "test", baseURL: url, maxRetries: 0,
     models: { reply: "claude-sonnet-4-6", analyzer: "claude-haiku-4-5", judge: "claude-sonnet-4-6", summary: "claude-haiku-4-5" },
     ledger: (e) => Promise.resolve(void ledger.push(e)) });
 }

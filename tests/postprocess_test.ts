@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { filterEmoji, postProcess, splitMessage, stripActionMarkers, type TextRules } from "../functions/_shared/text/postprocess.ts";
+import { filterEmoji, postProcess, splitMessage, stripActionMarkers, type TextRules } from "../functions/_shared/outbox/postprocess.ts";
 
 const rules: TextRules = {
   approvedEmoji: ["😏", "🙄", "🍆", "😘", "😅", "🥲", "🙂", ":)", ":(", ":P", ";)", ":/"],
@@ -36,7 +36,7 @@ Deno.test("postProcess applies the three steps in order", () => {
 });
 
 Deno.test("event rows render in her voice: the chapter's \"where are you\", the goodbye alone when the game ended", async () => {
-  const { renderEvent } = await import("../functions/_shared/telegram/events.ts");
+  const { renderEvent } = await import("../functions/_shared/outbox/events.ts");
   const chapter3 = ["I miss talking to you.", "is everything ok?"];
   assert.ok(chapter3.includes(renderEvent({ event: "decay", chapter: 3, events: [{ type: "warning", kind: "where_are_you" }] }, 7)));
   assert.match(renderEvent({ event: "decay", chapter: 3, events: [{ type: "game_over" }] }, 7), /leaving/);

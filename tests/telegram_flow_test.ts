@@ -1,7 +1,7 @@
 // Game flows through the webhook: a boss encounter won and one lost, rate limits, and a slow model.
 import assert from "node:assert/strict";
-import type { Sql } from "../functions/_shared/db.ts";
-import { IN_CHARACTER } from "../functions/_shared/telegram/lines.ts";
+import type { Sql } from "../functions/_shared/platform/db.ts";
+import { IN_CHARACTER } from "../functions/_shared/lines.ts";
 import { startHarness, textUpdate } from "./support/telegram_harness.ts";
 
 const tgId = () => 800_000_000 + Math.floor(Math.random() * 1e8);

@@ -1,7 +1,7 @@
 // The Telegram webhook against the test database with fake Telegram, Anthropic and Auth servers.
 import assert from "node:assert/strict";
-import { asServiceRole } from "../functions/_shared/db.ts";
-import { IN_CHARACTER } from "../functions/_shared/telegram/lines.ts";
+import { asServiceRole } from "../functions/_shared/platform/db.ts";
+import { IN_CHARACTER } from "../functions/_shared/lines.ts";
 import { startHarness, textUpdate, updateId } from "./support/telegram_harness.ts";
 
 const tgId = () => 700_000_000 + Math.floor(Math.random() * 1e8);

@@ -1,7 +1,7 @@
-// jobs: the HTTP jobs pg_cron starts through pg_net (deliver, process-inbox).
-import { telegramEnvSchema } from "../_shared/config.ts";
-import { parseEnv } from "../_shared/env.ts";
-import { createTelegramApp } from "../_shared/telegram/app.ts";
+// jobs: the HTTP jobs pg_cron starts through pg_net (the registry in _shared/jobs/registry.ts).
+import { createApp, jobsHandler } from "../_shared/app.ts";
+import { jobsEnvSchema } from "../_shared/config.ts";
+import { parseEnv } from "../_shared/platform/env.ts";
 
-const app = createTelegramApp(parseEnv(telegramEnvSchema));
-Deno.serve(app.jobs);
+const env = parseEnv(jobsEnvSchema);
+Deno.serve(jobsHandler(createApp(env), env));

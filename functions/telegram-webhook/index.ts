@@ -1,7 +1,7 @@
 // telegram-webhook: stores each update once and answers 200 at once; processing runs after the acknowledgement.
-import { telegramEnvSchema } from "../_shared/config.ts";
-import { parseEnv } from "../_shared/env.ts";
-import { createTelegramApp } from "../_shared/telegram/app.ts";
+import { createApp, telegramWebhookHandler } from "../_shared/app.ts";
+import { telegramWebhookEnvSchema } from "../_shared/config.ts";
+import { parseEnv } from "../_shared/platform/env.ts";
 
-const app = createTelegramApp(parseEnv(telegramEnvSchema));
-Deno.serve(app.webhook);
+const env = parseEnv(telegramWebhookEnvSchema);
+Deno.serve(telegramWebhookHandler(createApp(env), env));

@@ -1,7 +1,7 @@
 // Webhook acknowledgement under load: the real handler (secret check, zod, durable inbox insert) behind a local
 // HTTP server, driven at a fixed rate over loopback; processing after the ack is left out (it is not on the path).
 // Prints one line per rate: "<rate> <requests> <p50 ms> <p99 ms> <errors>".
-import { createDb } from "../../functions/_shared/db.ts";
+import { createDb } from "../../functions/_shared/platform/db.ts";
 import { createWebhookHandler } from "../../functions/_shared/telegram/webhook.ts";
 
 const dbUrl = Deno.args[0]!;

@@ -1,8 +1,6 @@
 // The local stack's configuration: .env when present, then these defaults. Without keys the LLM is the offline
 // stand-in and Telegram, Auth are local fakes; with TELEGRAM_BOT_TOKEN the real Telegram is long-polled.
-export const GATEWAY_PORT = 54321;
-export const FAKE_TELEGRAM_PORT = 54326;
-export const FAKE_AUTH_PORT = 54327;
+// NIKITA_PORT_OFFSET shifts every local port (clusters, gateway, fakes), so two checkouts run side by side.
 
 function readDotEnv(path: string): Record<string, string> {
   try {
@@ -17,22 +15,41 @@ function readDotEnv(path: string): Record<string, string> {
   }
 }
 
-export function localEnv(root: string): Record<string, string> {
+export interface LocalPorts {
+  gateway: number;
+  database: number;
+  fakeTelegram: number;
+  fakeAuth: number;
+}
+
+/** The local ports for a port offset (the same numbers scripts/lib/cluster.sh uses for the clusters). */
+export function localPorts(offset: number): LocalPorts {
+  return { gateway: 54321 + offset, database: 54322 + offset, fakeTelegram: 54326 + offset, fakeAuth: 54327 + offset };
+}
+
+export interface LocalEnv {
+  env: Record<string, string>;
+  ports: LocalPorts;
+}
+
+export function localEnv(root: string): LocalEnv {
   const file = readDotEnv(`${root}/.env`);
   const merged: Record<string, string> = { ...file, ...Deno.env.toObject() };
+  const ports = localPorts(Number(merged.NIKITA_PORT_OFFSET ?? 0));
   const realTelegram = Boolean(merged.TELEGRAM_BOT_TOKEN);
   const liveLlm = Boolean(merged.ANTHROPIC_API_KEY);
-  return {
+  const env = {
     ENVIRONMENT: "development",
-    SUPABASE_DB_URL: `postgresql://postgres@127.0.0.1:${54322 + Number(merged.NIKITA_PORT_OFFSET ?? 0)}/postgres`,
-    SUPABASE_URL: `http://127.0.0.1:${FAKE_AUTH_PORT}`,
+    SUPABASE_DB_URL: `postgresql://postgres@127.0.0.1:${ports.database}/postgres`,
+    SUPABASE_URL: `http://127.0.0.1:${ports.fakeAuth}`,
     SUPABASE_ANON_KEY: "local-anon-key",
     TELEGRAM_BOT_TOKEN: "100000:LOCAL-fake-token",
     TELEGRAM_BOT_USERNAME: "nikita_local_bot",
     TELEGRAM_WEBHOOK_SECRET: "local-webhook-secret",
-    TELEGRAM_API_ROOT: realTelegram ? "https://api.telegram.org" : `http://127.0.0.1:${FAKE_TELEGRAM_PORT}`,
+    TELEGRAM_API_ROOT: realTelegram ? "https://api.telegram.org" : `http://127.0.0.1:${ports.fakeTelegram}`,
     LLM_MODE: liveLlm ? "live" : "offline",
     JOBS_SECRET: "local-development-jobs-secret",
     ...merged,
   };
+  return { env, ports };
 }

@@ -1,24 +1,25 @@
-// The local runtime (no Docker): a gateway on 127.0.0.1:54321 serving /functions/v1/<name> from the same handler
-// modules the functions deploy, the stand-in for pg_net that sends what net.http_post queued, and a one-second
-// delivery tick standing in for the 5-second pg_cron schedule Debian's pg_cron 1.4 cannot run.
-import { telegramEnvSchema, type TelegramEnv } from "../../functions/_shared/config.ts";
-import { parseEnv } from "../../functions/_shared/env.ts";
-import { log } from "../../functions/_shared/log.ts";
-import { createTelegramApp, type TelegramApp } from "../../functions/_shared/telegram/app.ts";
-import { deliver } from "../../functions/_shared/telegram/deliver.ts";
-import { GATEWAY_PORT } from "./env.ts";
+// The local runtime (no Docker): a gateway serving /functions/v1/<name> from the same wiring and handler modules
+// the functions deploy, the stand-in for pg_net that sends what net.http_post queued, and a one-second delivery
+// tick standing in for the 5-second pg_cron schedule Debian's pg_cron 1.4 cannot run.
+import { type App, createApp, jobsHandler, telegramWebhookHandler } from "../../functions/_shared/app.ts";
+import { type GatewayEnv, gatewayEnvSchema } from "../../functions/_shared/config.ts";
+import { parseEnv } from "../../functions/_shared/platform/env.ts";
+import { log } from "../../functions/_shared/platform/log.ts";
 
 export interface Gateway {
-  app: TelegramApp;
-  env: TelegramEnv;
+  app: App;
+  env: GatewayEnv;
   close(): Promise<void>;
 }
 
-export function startGateway(rawEnv: Record<string, string>, options: { quiet?: boolean } = {}): Gateway {
-  const env = parseEnv(telegramEnvSchema, rawEnv);
-  const app = createTelegramApp(env);
-  const routes: Record<string, (req: Request) => Promise<Response>> = { "telegram-webhook": app.webhook, "jobs": app.jobs };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: GATEWAY_PORT, onListen: () => {} }, (req) => {
+export function startGateway(rawEnv: Record<string, string>, port: number, options: { quiet?: boolean } = {}): Gateway {
+  const env = parseEnv(gatewayEnvSchema, rawEnv);
+  const app = createApp(env);
+  const routes: Record<string, (req: Request) => Promise<Response>> = {
+    "telegram-webhook": telegramWebhookHandler(app, env),
+    "jobs": jobsHandler(app, env),
+  };
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (req) => {
     const [, prefix, version, name] = new URL(req.url).pathname.split("/");
     const handler = prefix === "functions" && version === "v1" ? routes[name ?? ""] : undefined;
     if (!handler) return Response.json({ error: "not_found", message: "no such function" }, { status: 404 });
@@ -45,20 +46,20 @@ export function startGateway(rawEnv: Record<string, string>, options: { quiet?: 
   })();
   const deliverLoop = (async () => {
     while (!stopped) {
-      await deliver({ sql: app.sql, api: app.api, typingMs: 800 }, { limit: 50 }).catch((error) => {
+      await app.deliver({ limit: 50, typingMs: 800 }).catch((error) => {
         if (!stopped) log("warn", "local deliver tick failed", { error: String(error) });
       });
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   })();
-  if (!options.quiet) log("info", "gateway listening", { url: `http://127.0.0.1:${GATEWAY_PORT}/functions/v1/`, llm: env.LLM_MODE });
+  if (!options.quiet) log("info", "gateway listening", { url: `http://127.0.0.1:${port}/functions/v1/`, llm: env.LLM_MODE });
   return {
     app, env,
     async close() {
       stopped = true;
       await server.shutdown();
       await Promise.all([netLoop, deliverLoop]);
-      await app.sql.end();
+      await app.close();
     },
   };
 }

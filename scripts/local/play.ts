@@ -5,24 +5,25 @@ import { createInterface } from "node:readline";
 import process from "node:process";
 import { startFakeAuth } from "./fakes/auth.ts";
 import { startFakeTelegram } from "./fakes/telegram.ts";
-import { FAKE_AUTH_PORT, FAKE_TELEGRAM_PORT, GATEWAY_PORT, localEnv } from "./env.ts";
+import { localEnv } from "./env.ts";
 import { startGateway } from "./gateway.ts";
 import { startPoller } from "./poller.ts";
-import { setLogLevel } from "../../functions/_shared/log.ts";
+
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-const env = localEnv(root);
+const { env, ports } = localEnv(root);
+// The console prints her messages; the functions log only warnings and errors over it.
+env.LOG_LEVEL ??= "warn";
 const CHAT_ID = Number(env.PLAY_CHAT_ID ?? 424242);
-setLogLevel("warn");
 
-startFakeAuth(env.SUPABASE_DB_URL!, { port: FAKE_AUTH_PORT, print: (email, code) => console.log(`\n  ✉  sign-in code for ${email}: ${code}\n`) });
+startFakeAuth(env.SUPABASE_DB_URL!, { port: ports.fakeAuth, print: (email, code) => console.log(`\n  ✉  sign-in code for ${email}: ${code}\n`) });
 if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
-  const gateway = startGateway(env);
-  startPoller(gateway.env);
+  const gateway = startGateway(env, ports.gateway);
+  startPoller(gateway.env, ports.gateway);
 } else {
-  const telegram = startFakeTelegram(FAKE_TELEGRAM_PORT);
+  const telegram = startFakeTelegram(ports.fakeTelegram);
   telegram.onSend = (_chatId, text) => console.log(`\n  Nikita: ${text.replace(/\n/g, "\n          ")}\n`);
-  startGateway(env, { quiet: true });
+  startGateway(env, ports.gateway, { quiet: true });
   const offline = env.LLM_MODE === "offline";
   console.log(`
   Nikita, local play console${offline ? " (OFFLINE: canned lines and a heuristic judge; set ANTHROPIC_API_KEY for Claude)" : ""}
@@ -44,7 +45,7 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
           ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] } : {}),
         },
       };
-      const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/functions/v1/telegram-webhook`, {
+      const res = await fetch(`http://127.0.0.1:${ports.gateway}/functions/v1/telegram-webhook`, {
         method: "POST", body: JSON.stringify(update),
         headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": env.TELEGRAM_WEBHOOK_SECRET! },
       });

@@ -2,11 +2,10 @@
 // local webhook with the secret, advancing the offset only after a 200. deleteWebhook first: getUpdates is refused
 // while a webhook is set.
 import { Api } from "npm:grammy@1.46.0";
-import type { TelegramEnv } from "../../functions/_shared/config.ts";
-import { log } from "../../functions/_shared/log.ts";
-import { GATEWAY_PORT } from "./env.ts";
+import type { GatewayEnv } from "../../functions/_shared/config.ts";
+import { log } from "../../functions/_shared/platform/log.ts";
 
-export function startPoller(env: TelegramEnv): void {
+export function startPoller(env: GatewayEnv, gatewayPort: number): void {
   const api = new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT });
   (async () => {
     await api.deleteWebhook();
@@ -15,7 +14,7 @@ export function startPoller(env: TelegramEnv): void {
       try {
         const updates = await api.getUpdates({ offset, timeout: 25, allowed_updates: ["message"] });
         for (const update of updates) {
-          const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/functions/v1/telegram-webhook`, {
+          const res = await fetch(`http://127.0.0.1:${gatewayPort}/functions/v1/telegram-webhook`, {
             method: "POST", body: JSON.stringify(update),
             headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": env.TELEGRAM_WEBHOOK_SECRET },
           });

@@ -1,5 +1,5 @@
 // The test database for integration tests: `npm test` builds it from the migrations and passes its URL.
-import { createDb, type Sql } from "../../functions/_shared/db.ts";
+import { createDb, type Sql } from "../../functions/_shared/platform/db.ts";
 
 export function testDbUrl(): string {
   const url = Deno.env.get("SUPABASE_DB_URL");

@@ -1,9 +1,11 @@
 // POST /{job} of the jobs function (PLATFORM.md §5.1): X-Jobs-Secret, a zod-checked body, a job_runs row per run;
-// 202 at once with the work under waitUntil, or ?wait=true to run inline and answer with the counts.
+// 202 at once with the work under waitUntil, or ?wait=true to run inline and answer with the counts. The jobs
+// themselves are the registry's (registry.ts).
 import { z } from "npm:zod@4.6.7";
-import { asServiceRole, type Sql } from "../db.ts";
-import { BodyError, errorResponse, json, methodNotAllowed, parseJson, readBody, secretEquals } from "../http.ts";
-import { log, waitUntil } from "../log.ts";
+import { asServiceRole, type Sql } from "../platform/db.ts";
+import { BodyError, errorResponse, json, methodNotAllowed, parseJson, readBody, secretEquals } from "../platform/http.ts";
+import { log } from "../platform/log.ts";
+import type { Runtime } from "../platform/runtime.ts";
 
 export interface JobResult {
   claimed: number;
@@ -12,11 +14,21 @@ export interface JobResult {
   remaining?: number | null;
 }
 
-export type Job = (limit: number | undefined) => Promise<JobResult>;
+/** A runnable job: `limit` is the batch size to use (the body's limit can only lower the job's own batch). */
+export type Job = (limit: number) => Promise<JobResult>;
 
-const bodySchema = z.object({ scheduled_at: z.iso.datetime({ offset: true }).optional(), limit: z.number().int().positive().max(10_000).optional() });
+export interface JobEntry {
+  run: Job;
+  /** The batch size of one run (PLATFORM.md §5.1). */
+  batch: number;
+}
 
-export function createJobsHandler(deps: { sql: Sql; secret: string; jobs: Record<string, Job> }): (req: Request) => Promise<Response> {
+const bodySchema = z.object({
+  scheduled_at: z.iso.datetime({ offset: true }).optional(),
+  limit: z.number().int().positive().max(10_000).optional(),
+});
+
+export function createJobsHandler(deps: { sql: Sql; runtime: Runtime; secret: string; jobs: Record<string, JobEntry> }): (req: Request) => Promise<Response> {
   return async (req) => {
     const url = new URL(req.url);
     const name = url.pathname.split("/").filter(Boolean).at(-1) ?? "";
@@ -40,7 +52,7 @@ export function createJobsHandler(deps: { sql: Sql; secret: string; jobs: Record
       tx<{ id: number }[]>`insert into private.job_runs (job, scheduled_at) values (${name}, ${body.scheduled_at ?? null}) returning id`
     );
     const started = Date.now();
-    const work = job(body.limit).then(
+    const work = job.run(Math.min(body.limit ?? job.batch, job.batch)).then(
       (r) => finish(deps.sql, run!.id, "done", r, null).then(() => r),
       async (error) => {
         await finish(deps.sql, run!.id, "failed", { claimed: 0, done: 0, failed: 0 }, String(error));
@@ -48,7 +60,7 @@ export function createJobsHandler(deps: { sql: Sql; secret: string; jobs: Record
       },
     );
     if (url.searchParams.get("wait") !== "true") {
-      waitUntil(work);
+      deps.runtime.waitUntil(work);
       return json({ job: name, run_id: run!.id }, 202);
     }
     try {

@@ -1,7 +1,7 @@
 // The LLM ledger (PLATFORM.md §3): one private.llm_calls row per call, priced from private.llm_prices, written in
 // its own transaction so a turn that rolls back still leaves its cost on record.
-import { asServiceRole, type Sql } from "../db.ts";
-import { log } from "../log.ts";
+import { asServiceRole, type Sql } from "../platform/db.ts";
+import { log } from "../platform/log.ts";
 
 export interface LedgerEntry {
   userId: string | null;

@@ -1,7 +1,8 @@
 // The offline stand-in (LLM_MODE=offline, refused in production): canned in-character lines and a simple
 // heuristic judgment, so the whole loop can be played without keys. Every line is marked as offline.
-import type { Analysis, BossLineRequest, ChatLine, Llm, TurnContext, Verdict } from "./types.ts";
-import { timezoneByCityName } from "./timezones.ts";
+import type { Analysis, Verdict } from "./analysis.ts";
+import type { BossLineRequest, ChatLine, Llm, TurnContext } from "./types.ts";
+import { timezoneByCityName } from "./timezone.ts";
 
 const MARK = "[offline] ";
 

@@ -1,6 +1,7 @@
 // Her prompts: the static persona block (the same for every player, cached), the per-player context block and
 // the dynamic tail (GAME_RULES.md §4.2, §5.5, §18; PLATFORM.md §3 prompt layout).
-import type { BossLineRequest, ChatLine, TurnContext } from "./types.ts";
+import type Anthropic from "npm:@anthropic-ai/sdk@1.12.0";
+import type { ChatLine, TurnContext } from "./types.ts";
 
 export const PERSONA = `You are Nikita, 27, an independent security researcher living in Berlin. Night owl, black coffee,
 dark humour, intellectually demanding; you cannot stand flattery or boredom. You are fearful-avoidant: you fear being
@@ -65,6 +66,21 @@ export function dynamicTail(context: TurnContext): string {
   return [`It is ${context.localTime} for them.`, ...context.notes].join("\n");
 }
 
+/** Her system prompt in cache order (PLATFORM.md §3): the static persona and the per-player block are cached;
+ * the dynamic tail (time, notes, this call's instruction) is not. */
+export function herSystem(context: TurnContext, instruction?: string): Anthropic.TextBlockParam[] {
+  return [
+    { type: "text", text: PERSONA, cache_control: { type: "ephemeral" } },
+    { type: "text", text: contextBlock(context), cache_control: { type: "ephemeral" } },
+    { type: "text", text: [dynamicTail(context), instruction].filter(Boolean).join("\n") },
+  ];
+}
+
+/** A transcript as plain lines for the analyzer and the judge. */
+export function transcriptText(lines: ChatLine[]): string {
+  return lines.map((l) => `${l.role === "player" ? "Them" : "Nikita"}: ${l.content}`).join("\n");
+}
+
 /** The Messages API history: alternating turns, ending with the player's message exactly once. */
 export function toMessages(history: ChatLine[]): { role: "user" | "assistant"; content: string }[] {
   const out: { role: "user" | "assistant"; content: string }[] = [];
@@ -76,28 +92,4 @@ export function toMessages(history: ChatLine[]): { role: "user" | "assistant"; c
   }
   while (out.length > 0 && out[0]!.role === "assistant") out.shift();
   return out;
-}
-
-export function bossInstruction(request: BossLineRequest): string {
-  const challenge = CHALLENGES[request.chapter] ?? CHALLENGES[1]!;
-  switch (request.kind) {
-    case "opening":
-      return `Something has been on your mind. In character, without announcing any test: ${challenge.opening}`;
-    case "follow_up":
-      return `Answer their reply in character and push further: ${challenge.followUp}`;
-    case "answer":
-      return "Answer their reply in character, briefly, and wait for what they say next.";
-    case "pass":
-      return "They got through to you. Let them know, in character, without naming any test.";
-    case "won":
-      return "Your closing declaration: you choose them, as yourself, in character.";
-    case "fail":
-      return "They disappointed you. Say so in character; they still have two more chances, say it your way.";
-    case "last_chance":
-      return "They disappointed you again. In character, make clear this is their last chance.";
-    case "partial":
-      return "You need a moment to collect your thoughts. A truce line, in character.";
-    case "goodbye":
-      return "You are done. Your goodbye, in character, final.";
-  }
 }

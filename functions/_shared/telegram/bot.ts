@@ -2,12 +2,13 @@
 // API (everything goes through the outbox); they read the player, call game.* functions and queue lines.
 import { Bot, BotError, Composer, type Context } from "npm:grammy@1.46.0";
 import type { UserFromGetMe } from "npm:grammy@1.46.0/types";
-import { attempt, type Tx } from "../db.ts";
+import { attempt, type Tx } from "../platform/db.ts";
 import type { Llm } from "../llm/types.ts";
-import type { TextRules } from "../text/postprocess.ts";
-import type { AuthGateway } from "./auth.ts";
-import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "./lines.ts";
-import { queueText } from "./outbox.ts";
+import type { TextRules } from "../outbox/postprocess.ts";
+import type { AuthGateway } from "../platform/auth.ts";
+import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "../lines.ts";
+import { dedupeKey } from "../outbox/keys.ts";
+import { queueText } from "../outbox/queue.ts";
 import { loadSignup, resumeSignup, type SignupInput, type SignupRow, signupStep, startSignup } from "./signup.ts";
 import { gameTurn, type Player } from "./turn.ts";
 
@@ -50,7 +51,7 @@ export function botInfo(token: string, username: string): UserFromGetMe {
 
 async function say(ctx: NikitaContext, text: string, options: { inCharacter?: boolean; markup?: unknown; part?: number } = {}) {
   const t = ctx.turn;
-  await queueText(t.tx, t.rules, { keyPrefix: options.part ? `cmd:${t.updateId}-${options.part}` : `cmd:${t.updateId}`, userId: ctx.player?.id ?? null,
+  await queueText(t.tx, t.rules, { key: dedupeKey.command(t.updateId, options.part), userId: ctx.player?.id ?? null,
     chatId: ctx.chat!.id, kind: "command", text, dueAt: t.now, inCharacter: options.inCharacter ?? false,
     replyMarkup: options.markup });
 }
@@ -108,7 +109,7 @@ commands.command("start", async (ctx) => {
   if (ctx.player.game_status === "game_over" || ctx.player.game_status === "won") {
     const [reset] = await t.tx<{ r: { game_started_at: string } }[]>`select game.reset_player(${ctx.player.id}, ${t.now}) as r`;
     await say(ctx, pickLine(IN_CHARACTER.freshStart, t.updateId), { inCharacter: true });
-    await queueText(t.tx, t.rules, { keyPrefix: `welcome:${ctx.player.id}:${reset!.r.game_started_at}`, userId: ctx.player.id,
+    await queueText(t.tx, t.rules, { key: dedupeKey.welcome(ctx.player.id, reset!.r.game_started_at), userId: ctx.player.id,
       chatId: ctx.chat.id, kind: "welcome", text: pickLine(IN_CHARACTER.firstMessage, t.updateId),
       dueAt: new Date(t.now.getTime() + 2000), inCharacter: true });
     return;

@@ -1,13 +1,15 @@
 // drain(chat) (PLATFORM.md §2.2): one transaction per pass under the chat's advisory lock; the lowest pending
 // update is processed and marked done in the same transaction. A failure rolls the pass back, then a small
 // transaction schedules the retry (and, the first time, queues one in-character holding line).
-import type { Sql, Tx } from "../db.ts";
-import { log } from "../log.ts";
+import type { Sql, Tx } from "../platform/db.ts";
+import { log } from "../platform/log.ts";
+import type { Runtime } from "../platform/runtime.ts";
 import type { Llm } from "../llm/types.ts";
-import type { AuthGateway } from "./auth.ts";
+import type { AuthGateway } from "../platform/auth.ts";
 import { type BotSettings, handleUpdate, type TurnServices } from "./bot.ts";
-import { IN_CHARACTER, pickLine } from "./lines.ts";
-import { loadTextRules, queueText } from "./outbox.ts";
+import { IN_CHARACTER, pickLine } from "../lines.ts";
+import { dedupeKey } from "../outbox/keys.ts";
+import { loadTextRules, queueText } from "../outbox/queue.ts";
 import { standardNormal } from "./turn.ts";
 
 export interface DrainDeps {
@@ -16,8 +18,9 @@ export interface DrainDeps {
   auth: AuthGateway;
   settings: BotSettings;
   resolveTimezone: (city: string) => Promise<string | null>;
-  now?: () => Date;
-  random?: () => number;
+  runtime: Runtime;
+  /** Uniform draws in [0, 1) for the reply delay (seeded in tests). */
+  random: () => number;
   /** Sends a typing action to a chat while models work. */
   typing?: (chatId: number) => Promise<unknown>;
 }
@@ -37,7 +40,7 @@ class PassFailed extends Error {
 
 /** Processes the chat's pending updates one at a time, in update_id order. Returns how many were done. */
 export async function drainChat(deps: DrainDeps, chatId: number): Promise<number> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.runtime.now;
   let done = 0;
   for (;;) {
     try {
@@ -76,7 +79,7 @@ async function scheduleRetry(deps: DrainDeps, row: InboxRow, error: unknown, now
     if (result?.r.first_failure) {
       const [player] = await tx<{ id: string }[]>`select id from public.users where telegram_chat_id = ${row.chat_id}`;
       await queueText(tx as unknown as Tx, await loadTextRules(tx as unknown as Tx), {
-        keyPrefix: `hold:${row.update_id}`, userId: player?.id ?? null, chatId: Number(row.chat_id), kind: "hold",
+        key: dedupeKey.hold(Number(row.update_id)), userId: player?.id ?? null, chatId: Number(row.chat_id), kind: "hold",
         text: pickLine(IN_CHARACTER.holding, Number(row.update_id)), dueAt: now, inCharacter: true,
       });
     }
@@ -85,7 +88,7 @@ async function scheduleRetry(deps: DrainDeps, row: InboxRow, error: unknown, now
 
 /** The sweeper (job process-inbox): drains chats with stranded or due updates. */
 export async function sweepInbox(deps: DrainDeps, limit: number): Promise<{ chats: number; done: number }> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.runtime.now;
   const chats = await deps.sql.begin(async (tx) => {
     await tx`set local role service_role`;
     return await tx<{ chat_id: number }[]>`select private.inbox_chats_due(${now()}, ${limit}) as chat_id`;

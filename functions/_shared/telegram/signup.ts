@@ -2,11 +2,12 @@
 // compare-and-set on the previous state. Codes go through Supabase Auth; the profile goes to
 // game.complete_onboarding.
 import { z } from "npm:zod@4.6.7";
-import { attempt, type Tx } from "../db.ts";
-import type { TextRules } from "../text/postprocess.ts";
-import type { AuthGateway } from "./auth.ts";
-import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "./lines.ts";
-import { queueText } from "./outbox.ts";
+import { attempt, type Tx } from "../platform/db.ts";
+import type { TextRules } from "../outbox/postprocess.ts";
+import type { AuthGateway } from "../platform/auth.ts";
+import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "../lines.ts";
+import { dedupeKey } from "../outbox/keys.ts";
+import { queueText } from "../outbox/queue.ts";
 
 export interface SignupRow {
   telegram_id: number;
@@ -35,7 +36,7 @@ const DARKNESS_KEYBOARD = { keyboard: [[{ text: "1" }, { text: "2" }, { text: "3
 const TEN_MINUTES = 10 * 60 * 1000;
 
 async function say(input: SignupInput, text: string, part: number, options: { userId?: string | null; inCharacter?: boolean; markup?: unknown } = {}) {
-  await queueText(input.tx, input.rules, { keyPrefix: part > 1 ? `cmd:${input.updateId}-${part}` : `cmd:${input.updateId}`, userId: options.userId ?? null,
+  await queueText(input.tx, input.rules, { key: dedupeKey.command(input.updateId, part), userId: options.userId ?? null,
     chatId: input.chatId, kind: "command", text, dueAt: input.now, inCharacter: options.inCharacter ?? false,
     replyMarkup: options.markup });
 }
@@ -138,7 +139,7 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
       await tx`select game.complete_onboarding(${row.user_id}, ${tx.json({ ...row.profile_draft, darkness } as never)}, ${now})`;
       await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
       const [player] = await tx<{ game_started_at: Date }[]>`select game_started_at from public.users where id = ${row.user_id}`;
-      await queueText(tx, input.rules, { keyPrefix: `welcome:${row.user_id}:${player!.game_started_at.toISOString()}`,
+      await queueText(tx, input.rules, { key: dedupeKey.welcome(row.user_id!, player!.game_started_at),
         userId: row.user_id, chatId: input.chatId, kind: "welcome", text: pickLine(IN_CHARACTER.firstMessage, input.updateId),
         dueAt: new Date(now.getTime() + 2000), inCharacter: true, replyMarkup: { remove_keyboard: true } });
     }

@@ -1,11 +1,13 @@
 // One game turn (PLATFORM.md §2.3): rate limit, store the message, then her reply scored by the engine, or a
 // boss-encounter step, and her messages queued in the outbox. Every rule is a game.* call; this module only
 // talks to the models and formats.
-import { attempt, type Tx } from "../db.ts";
-import type { TextRules } from "../text/postprocess.ts";
-import { type BossLineRequest, type ChatLine, type Llm, ProviderError, type TurnContext } from "../llm/types.ts";
-import { IN_CHARACTER, pickLine } from "./lines.ts";
-import { queueText } from "./outbox.ts";
+import { attempt, type Tx } from "../platform/db.ts";
+import type { TextRules } from "../outbox/postprocess.ts";
+import type { BossLineRequest, ChatLine, Llm, TurnContext } from "../llm/types.ts";
+import { ProviderError } from "../platform/errors.ts";
+import { IN_CHARACTER, pickLine } from "../lines.ts";
+import { dedupeKey } from "../outbox/keys.ts";
+import { queueText } from "../outbox/queue.ts";
 
 export interface Player {
   id: string;
@@ -83,7 +85,7 @@ export async function gameTurn(input: TurnInput): Promise<void> {
     const detail = JSON.parse(limit.detail) as { window: "minute" | "day"; refuse: boolean };
     if (detail.refuse) {
       const lines = detail.window === "day" ? IN_CHARACTER.needSpace : IN_CHARACTER.slowDown;
-      await queueText(tx, input.rules, { keyPrefix: `cmd:${key}`, userId: player.id, chatId: input.chatId, kind: "command",
+      await queueText(tx, input.rules, { key: dedupeKey.command(key), userId: player.id, chatId: input.chatId, kind: "command",
         text: pickLine(lines, key), dueAt: now, inCharacter: true });
       await tx`select game.note_rate_refusal(${player.id}, ${detail.window}, ${now})`;
     }
@@ -99,7 +101,7 @@ export async function gameTurn(input: TurnInput): Promise<void> {
   // 3. Finished games get one of her closing lines; encounters go to the boss flow; the rest is a scored exchange.
   if (player.game_status === "game_over" || player.game_status === "won") {
     const lines = player.game_status === "won" ? IN_CHARACTER.won : IN_CHARACTER.gameOver;
-    await queueText(tx, input.rules, { keyPrefix: `reply:${key}`, userId: player.id, chatId: input.chatId, kind: "reply",
+    await queueText(tx, input.rules, { key: dedupeKey.reply(key), userId: player.id, chatId: input.chatId, kind: "reply",
       text: pickLine(lines, key), dueAt: now, inCharacter: true });
     return;
   }
@@ -127,18 +129,18 @@ export async function gameTurn(input: TurnInput): Promise<void> {
   const result = scored.ok[0]!.r;
   const [delay] = await tx<{ d: { delay_seconds: number } }[]>`select game.reply_delay(${player.id}, ${now}, ${input.normal()}) as d`;
   const due = new Date(now.getTime() + (delay?.d.delay_seconds ?? 0) * 1000);
-  const last = await queueText(tx, input.rules, { keyPrefix: `reply:${key}`, userId: player.id, chatId: input.chatId,
+  const last = await queueText(tx, input.rules, { key: dedupeKey.reply(key), userId: player.id, chatId: input.chatId,
     kind: "reply", text: reply, dueAt: due, inCharacter: true });
 
   for (const event of result.events) {
     if (event.type === "boss_started") {
       const opening = await input.llm.bossLine({ ...ctx, kind: "opening", transcript: [...history, { role: "nikita", content: reply }] });
-      await queueText(tx, input.rules, { keyPrefix: `boss:${event.boss_fight_id}:opening`, userId: player.id,
+      await queueText(tx, input.rules, { key: dedupeKey.boss(event.boss_fight_id!, "opening"), userId: player.id,
         chatId: input.chatId, kind: "boss", text: opening,
         dueAt: new Date(last.getTime() + (event.opening_delay_seconds ?? 2) * 1000), inCharacter: true });
     } else if (event.type === "game_over") {
       const goodbye = await input.llm.bossLine({ ...ctx, kind: "goodbye", transcript: history });
-      await queueText(tx, input.rules, { keyPrefix: `reply:${key}:goodbye`, userId: player.id, chatId: input.chatId,
+      await queueText(tx, input.rules, { key: dedupeKey.goodbye(key), userId: player.id, chatId: input.chatId,
         kind: "reply", text: goodbye, dueAt: new Date(last.getTime() + 2000), inCharacter: true });
     }
   }
@@ -167,17 +169,17 @@ async function bossTurn(input: TurnInput, conversationId: string): Promise<void>
   const transcript = await recentLines(tx, step.conversation_id ?? conversationId);
   let kind: BossLineRequest["kind"] | null = null;
   let events = step.events;
-  let keyPrefix = `boss:${step.boss_fight_id}:${step.phase}:${step.resolution_replies}`;
+  let outboxKey = step.boss_fight_id ? dedupeKey.boss(step.boss_fight_id, `${step.phase}:${step.resolution_replies}`) : "";
 
   if (step.judge_now) {
     const verdict = await input.llm.judge(ctx, transcript);
     const [resolved] = await tx<{ r: { events: EngineEvent[] } }[]>`
       select game.resolve_boss(${player.id}, ${tx.json((verdict === "ERROR" ? { outcome: "ERROR" } : verdict) as never)}, ${now}) as r`;
     events = resolved!.r.events;
-    keyPrefix = `boss:${step.boss_fight_id}:verdict`;
+    outboxKey = dedupeKey.boss(step.boss_fight_id!, "verdict");
   } else if (step.her_reply === "follow_up") kind = "follow_up";
   else if (step.her_reply === "answer") kind = "answer";
-  else if (step.boss_fight_id === null) keyPrefix = `reply:${input.updateId}`;
+  else if (step.boss_fight_id === null) outboxKey = dedupeKey.reply(input.updateId);
 
   for (const event of events) {
     if (event.type === "chapter_advanced") kind = "pass";
@@ -188,6 +190,6 @@ async function bossTurn(input: TurnInput, conversationId: string): Promise<void>
   }
   if (!kind) return;
   const line = await input.llm.bossLine({ ...ctx, kind, transcript });
-  await queueText(tx, input.rules, { keyPrefix, userId: player.id, chatId: input.chatId, kind: "boss", text: line,
+  await queueText(tx, input.rules, { key: outboxKey, userId: player.id, chatId: input.chatId, kind: "boss", text: line,
     dueAt: now, inCharacter: true });
 }

@@ -1,8 +1,8 @@
 // POST / of telegram-webhook (PLATFORM.md §2.1): check the secret, store the update once under its update_id,
 // answer 200 at once; processing happens after the acknowledgement (and the sweeper re-drives what is left).
-import type { Sql } from "../db.ts";
-import { BodyError, errorResponse, methodNotAllowed, parseJson, readBody, secretEquals } from "../http.ts";
-import { log } from "../log.ts";
+import type { Sql } from "../platform/db.ts";
+import { BodyError, errorResponse, methodNotAllowed, parseJson, readBody, secretEquals } from "../platform/http.ts";
+import { log } from "../platform/log.ts";
 import { classifyUpdate, updateSchema } from "./updates.ts";
 
 export interface WebhookDeps {

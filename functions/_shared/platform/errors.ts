@@ -33,3 +33,12 @@ export function httpStatusFor(error: unknown): number {
   const code = gameErrorCode(error);
   return code ? sqlErrorCodes[code].status : 500;
 }
+
+/** A provider (model, embeddings, Auth) could not be reached, or kept answering wrongly after its retries: the
+ * work is retried later, never shown to the player. */
+export class ProviderError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = "ProviderError";
+  }
+}

@@ -1,7 +1,7 @@
 // Event rows (a decay warning, a boss timeout, a goodbye) carry a payload and no text. Rendered once, at the first
 // send, from these in-character templates (GAME_RULES.md §7.3 wording by chapter); the rendered text is stored on
 // the row, so a retry resends the same words.
-import { pickLine } from "./lines.ts";
+import { pickLine } from "../lines.ts";
 
 const WHERE_ARE_YOU: Record<number, string[]> = {
   1: ["still alive over there?", "did I scare you off already?"],

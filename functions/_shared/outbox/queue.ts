@@ -1,13 +1,18 @@
-// Queuing her messages and the bot's lines: post-processed once, split into parts, one outbox row per part under
-// its dedupe key, so a retried turn never queues a message twice.
-import type { Tx } from "../db.ts";
-import { postProcess, splitMessage, type TextRules } from "../text/postprocess.ts";
+// Queuing outgoing messages: her words post-processed once (GAME_RULES.md §14.4), split into parts, one outbox row
+// per part under its dedupe key (keys.ts), so a retried turn never queues a message twice. Channel-neutral: the
+// deliver routine hands each row to its channel's sender.
+import type { Tx } from "../platform/db.ts";
+import { partKey } from "./keys.ts";
+import { postProcess, splitMessage, type TextRules } from "./postprocess.ts";
+
+export type OutboxKind = "reply" | "command" | "hold" | "boss" | "touchpoint" | "welcome";
 
 export interface QueuedText {
-  keyPrefix: string;
+  /** A key from dedupeKey; each part gets `<key>:<part>`. */
+  key: string;
   userId: string | null;
   chatId: number;
-  kind: "reply" | "command" | "hold" | "boss" | "touchpoint" | "welcome";
+  kind: OutboxKind;
   text: string;
   dueAt: Date;
   /** Her words go through the §14.4 post-processing; out-of-character lines are only split. */
@@ -24,7 +29,7 @@ export async function loadTextRules(tx: Tx): Promise<TextRules> {
   return { approvedEmoji: row.approved, maxEmoji: row.max_emoji, maxChars: row.max_chars };
 }
 
-/** Inserts the parts (due 1 s apart); returns the due time of the last part. */
+/** Inserts the parts (due 1 s apart) as Telegram text rows; returns the due time of the last part. */
 export async function queueText(tx: Tx, rules: TextRules, item: QueuedText): Promise<Date> {
   const parts = item.inCharacter ? postProcess(item.text, rules) : splitMessage(item.text.trim(), rules.maxChars);
   let due = item.dueAt;
@@ -32,7 +37,7 @@ export async function queueText(tx: Tx, rules: TextRules, item: QueuedText): Pro
     due = new Date(item.dueAt.getTime() + i * 1000);
     const payload = item.replyMarkup && i === parts.length - 1 ? { reply_markup: item.replyMarkup } : {};
     await tx`insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, text, payload, due_at)
-             values (${`${item.keyPrefix}:${i + 1}`}, ${item.userId}, ${item.chatId}, 'telegram', ${item.kind}, ${part},
+             values (${partKey(item.key, i + 1)}, ${item.userId}, ${item.chatId}, 'telegram', ${item.kind}, ${part},
                      ${tx.json(payload as never)}, ${due})
              on conflict (dedupe_key) do nothing`;
   }

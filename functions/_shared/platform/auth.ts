@@ -1,7 +1,7 @@
 // Signup codes through Supabase Auth (email OTP): signInWithOtp sends the code, verifyOtp checks it. Locally and in
 // tests a fake of these two endpoints stands in (scripts/local/fake_auth.ts), through the same client.
 import { createClient } from "npm:@supabase/supabase-js@2.119.1";
-import { ProviderError } from "../llm/types.ts";
+import { ProviderError } from "./errors.ts";
 
 export type SendResult = "sent" | "rate_limited";
 export type VerifyResult = { userId: string } | "wrong";

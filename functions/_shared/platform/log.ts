@@ -13,10 +13,3 @@ export function log(level: Level, message: string, fields: Record<string, unknow
   if (level === "error" || level === "warn") console.error(line);
   else console.log(line);
 }
-
-/** Runs background work after the response, on the platform (EdgeRuntime.waitUntil) or plain Deno. */
-export function waitUntil(work: Promise<unknown>): void {
-  const runtime = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
-  const guarded = work.catch((error) => log("error", "background work failed", { error: String(error) }));
-  if (runtime) runtime.waitUntil(guarded);
-}

@@ -1,0 +1,98 @@
+// The wiring: every client and dependency built once from the parsed configuration. The deployed functions
+// (functions/<name>/index.ts), the local gateway and the test harness all build through here, so they run the
+// same code with the same dependencies; a test only overrides what it fakes. Nothing here holds a rule.
+import { Api } from "npm:grammy@1.46.0";
+import type { AppEnv } from "./config.ts";
+import { createJobsHandler } from "./jobs/handler.ts";
+import { jobRegistry } from "./jobs/registry.ts";
+import { createLedger } from "./llm/ledger.ts";
+import { createLiveLlm } from "./llm/live.ts";
+import { createOfflineLlm } from "./llm/offline.ts";
+import type { Llm } from "./llm/types.ts";
+import { deliver, type DeliverResult } from "./outbox/deliver.ts";
+import { telegramSender } from "./outbox/senders/telegram.ts";
+import { type AuthGateway, createSupabaseAuth } from "./platform/auth.ts";
+import { createDb, type Sql } from "./platform/db.ts";
+import { databaseUrl } from "./platform/env.ts";
+import { setLogLevel } from "./platform/log.ts";
+import { createRuntime, type Runtime } from "./platform/runtime.ts";
+import { type DrainDeps, drainChat } from "./telegram/drain.ts";
+import { createWebhookHandler } from "./telegram/webhook.ts";
+
+export type Handler = (req: Request) => Promise<Response>;
+
+export interface App {
+  env: AppEnv;
+  sql: Sql;
+  runtime: Runtime;
+  llm: Llm;
+  auth: AuthGateway;
+  /** The Telegram Bot API client (grammY). */
+  telegram: Api;
+  /** What a drain pass needs (telegram/drain.ts). */
+  drain: DrainDeps;
+  /** One deliver run over every channel; `typingMs` is the pause between typing and a Telegram message. */
+  deliver(options: { limit: number; chatId?: number; typingMs?: number }): Promise<DeliverResult>;
+  close(): Promise<void>;
+}
+
+/** What a test or the local runtime may supply instead of the real thing. */
+export interface AppOverrides {
+  sql?: Sql;
+  llm?: Llm;
+  auth?: AuthGateway;
+  runtime?: Runtime;
+  random?: () => number;
+}
+
+export function createLlm(env: AppEnv, sql: Sql): Llm {
+  if (env.LLM_MODE === "offline") return createOfflineLlm();
+  return createLiveLlm({
+    apiKey: env.ANTHROPIC_API_KEY!, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: env.LLM_MAX_RETRIES,
+    models: { reply: env.MODEL_REPLY, analyzer: env.MODEL_ANALYZER, judge: env.MODEL_JUDGE, summary: env.MODEL_SUMMARY },
+    ledger: createLedger(sql),
+  });
+}
+
+export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
+  setLogLevel(env.LOG_LEVEL);
+  const sql = overrides.sql ?? createDb(databaseUrl(env));
+  const runtime = overrides.runtime ?? createRuntime();
+  const telegram = new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT });
+  const llm = overrides.llm ?? createLlm(env, sql);
+  const auth = overrides.auth ?? createSupabaseAuth(env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
+  const drain: DrainDeps = {
+    sql, llm, auth, runtime,
+    random: overrides.random ?? Math.random,
+    settings: {
+      token: env.TELEGRAM_BOT_TOKEN, username: env.TELEGRAM_BOT_USERNAME, portalUrl: env.PORTAL_URL,
+      voicePhoneNumber: env.VOICE_PHONE_NUMBER, voiceEnabled: Boolean(env.ELEVENLABS_AGENT_ID),
+    },
+    resolveTimezone: (city) => llm.timezoneFor(city),
+    typing: (chatId) => telegram.sendChatAction(chatId, "typing"),
+  };
+  return {
+    env, sql, runtime, llm, auth, telegram, drain,
+    deliver: (options) =>
+      deliver({ sql, now: runtime.now, senders: { telegram: telegramSender(telegram, { typingMs: options.typingMs ?? 0 }) } },
+        options),
+    close: async () => {
+      await runtime.settle();
+      await sql.end();
+    },
+  };
+}
+
+/** functions/telegram-webhook: store, acknowledge, then drain the chat and deliver its reply after the response. */
+export function telegramWebhookHandler(app: App, env: { TELEGRAM_WEBHOOK_SECRET: string }): Handler {
+  return createWebhookHandler({
+    sql: app.sql, secret: env.TELEGRAM_WEBHOOK_SECRET,
+    afterAck: (chatId) =>
+      app.runtime.waitUntil(drainChat(app.drain, chatId).then(() => app.deliver({ limit: 20, chatId }))),
+  });
+}
+
+/** functions/jobs: the registry's jobs behind the jobs secret. */
+export function jobsHandler(app: App, env: { JOBS_SECRET: string }): Handler {
+  return createJobsHandler({ sql: app.sql, runtime: app.runtime, secret: env.JOBS_SECRET, jobs: jobRegistry(app) });
+}

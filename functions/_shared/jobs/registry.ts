@@ -1,0 +1,26 @@
+// Every HTTP job of the jobs function (PLATFORM.md §5.1), one entry each: its batch and what one run does. A new
+// job is one entry here plus its cron.schedule in a migration (and sql/data/schedules.sql).
+import type { App } from "../app.ts";
+import { sweepInbox } from "../telegram/drain.ts";
+import type { JobEntry } from "./handler.ts";
+
+export function jobRegistry(app: App): Record<string, JobEntry> {
+  return {
+    // §2.6: text sends (and, later, outbound calls) at Telegram's pace.
+    "deliver": {
+      batch: 200,
+      run: async (limit) => {
+        const r = await app.deliver({ limit, typingMs: 1000 });
+        return { claimed: r.claimed, done: r.sent, failed: r.failed };
+      },
+    },
+    // §2.2: the sweeper drains chats with stranded or due updates.
+    "process-inbox": {
+      batch: 20,
+      run: async (limit) => {
+        const r = await sweepInbox(app.drain, limit);
+        return { claimed: r.chats, done: r.done, failed: 0 };
+      },
+    },
+  };
+}

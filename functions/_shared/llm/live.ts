@@ -1,0 +1,37 @@
+// The live Llm: the prompt modules over one model client.
+import type { Ledger } from "./ledger.ts";
+import { analyzeExchange } from "./analyze.ts";
+import { writeBossLine } from "./boss_lines.ts";
+import { createModelClient } from "./client.ts";
+import { judgeEncounter } from "./judge.ts";
+import { writeReply } from "./reply.ts";
+import { resolveTimezone } from "./timezone.ts";
+import type { Llm } from "./types.ts";
+
+export interface Models {
+  reply: string;
+  analyzer: string;
+  judge: string;
+  summary: string;
+}
+
+export interface LiveOptions {
+  apiKey: string;
+  baseURL: string;
+  maxRetries: number;
+  models: Models;
+  ledger: Ledger;
+}
+
+export function createLiveLlm(options: LiveOptions): Llm {
+  const client = createModelClient(options);
+  const m = options.models;
+  return {
+    mode: "live",
+    reply: (context, history) => writeReply(client, m.reply, context, history),
+    analyze: (context, history, reply) => analyzeExchange(client, m.analyzer, context, history, reply),
+    judge: (context, transcript) => judgeEncounter(client, m.judge, context, transcript),
+    bossLine: (request) => writeBossLine(client, m.reply, request),
+    timezoneFor: (city) => resolveTimezone(client, m.summary, city),
+  };
+}
