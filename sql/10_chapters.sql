@@ -1,4 +1,4 @@
--- Chapters: the per-chapter values players may see (GAME_RULES.md §4, §7).
+-- Chapters: the per-chapter values players may see (GAME_RULES.md §4, §7); the rows are sql/data/chapters.sql.
 
 -- The engine reads the per-chapter values here, so no number is stored twice (game.tunables holds the rest).
 create table public.chapters (

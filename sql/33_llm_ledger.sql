@@ -1,4 +1,4 @@
--- The LLM ledger: prices by model and one row per model call.
+-- The LLM ledger: prices by model (the rows are sql/data/llm_prices.sql) and one row per model call.
 
 create table private.llm_prices (
   model text primary key,

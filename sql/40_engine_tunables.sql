@@ -1,4 +1,4 @@
--- Engine configuration: every game constant as a row of game.tunables.
+-- Engine configuration: every game constant as a row of game.tunables (the rows are sql/data/tunables.sql).
 
 create table game.tunables (
   name text primary key check (name ~ '^[a-z0-9_]+$'),
