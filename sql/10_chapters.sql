@@ -1,5 +1,6 @@
--- The five chapters: the per-chapter values players may see. The engine reads them here, so no number is
--- stored twice (game.tunables holds the rest). Rows are data and live in a migration.
+-- Chapters: the per-chapter values players may see (GAME_RULES.md §4, §7); the rows are sql/data/chapters.sql.
+
+-- The engine reads the per-chapter values here, so no number is stored twice (game.tunables holds the rest).
 create table public.chapters (
   chapter smallint primary key check (chapter between 1 and 5),
   name text not null unique,

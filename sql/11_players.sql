@@ -1,6 +1,6 @@
--- Players: one row per Auth user, created by the provisioning trigger; their four metrics; their engagement
--- state and its history. Game state is written by game.* functions only; the player may change two settings.
+-- Players: one row per Auth user, their four metrics, their engagement state and its history.
 
+-- Game state is written by game.* functions only; the player may change two settings.
 create table public.users (
   id uuid primary key references auth.users (id) on delete cascade,
   telegram_id bigint unique,
@@ -63,80 +63,6 @@ create policy "users: update own settings"
   on public.users for update to authenticated
   using (id = (select auth.uid()))
   with check (id = (select auth.uid()));
-
--- A timezone must be a name Postgres knows (the same list the portal offers), whoever writes it.
-create or replace function private.check_user_timezone()
-returns trigger
-language plpgsql
-stable
-security invoker
-set search_path = ''
-as $$
-begin
-  if not exists (select 1 from pg_catalog.pg_timezone_names where name = new.timezone) then
-    raise exception 'unknown timezone: %', new.timezone
-      using errcode = 'TZINV', hint = 'Use an IANA name such as Europe/Berlin.';
-  end if;
-  return new;
-end
-$$;
-comment on function private.check_user_timezone() is 'Trigger: rejects a users.timezone that pg_timezone_names does not know (TZINV).';
-revoke execute on function private.check_user_timezone() from public;
-
-create trigger users_check_timezone
-  before insert or update of timezone on public.users
-  for each row execute function private.check_user_timezone();
-
-create or replace function private.touch_updated_at()
-returns trigger
-language plpgsql
-volatile
-security invoker
-set search_path = ''
-as $$
-begin
-  new.updated_at := now();
-  return new;
-end
-$$;
-comment on function private.touch_updated_at() is 'Trigger: stamps updated_at on every row update (bookkeeping, not a game rule).';
-revoke execute on function private.touch_updated_at() from public;
-
--- Writers that set updated_at themselves (the engine, with its game time) skip the trigger call.
-create trigger users_touch_updated_at
-  before update on public.users
-  for each row when (new.updated_at is not distinct from old.updated_at)
-  execute function private.touch_updated_at();
-
--- The player's one write: SECURITY INVOKER, so the column grants, the update policy and the timezone trigger
--- decide what it may change.
-create or replace function public.update_settings(
-  p_timezone text default null,
-  p_notifications_enabled boolean default null
-)
-returns jsonb
-language plpgsql
-volatile
-security invoker
-set search_path = ''
-as $$
-declare
-  v_row record;
-begin
-  update public.users
-  set timezone = coalesce(p_timezone, timezone),
-      notifications_enabled = coalesce(p_notifications_enabled, notifications_enabled)
-  where id = (select auth.uid())
-  returning timezone, notifications_enabled into v_row;
-  if not found then
-    raise exception 'player not found' using errcode = 'PNFND';
-  end if;
-  return jsonb_build_object('timezone', v_row.timezone, 'notifications_enabled', v_row.notifications_enabled);
-end
-$$;
-comment on function public.update_settings(text, boolean) is 'The signed-in player changes their timezone and/or notification flag; raises TZINV for an unknown zone, PNFND without a player row.';
-revoke execute on function public.update_settings(text, boolean) from public, anon;
-grant execute on function public.update_settings(text, boolean) to authenticated, service_role;
 
 create table public.user_metrics (
   user_id uuid primary key references public.users (id) on delete cascade,
@@ -205,6 +131,36 @@ create policy "engagement_history: select own or admin"
   on public.engagement_history for select to authenticated
   using (user_id = (select auth.uid()) or (select public.is_admin()));
 
+-- The player's one write: SECURITY INVOKER, so the column grants, the update policy and the timezone trigger
+-- decide what it may change.
+create or replace function public.update_settings(
+  p_timezone text default null,
+  p_notifications_enabled boolean default null
+)
+returns jsonb
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_row record;
+begin
+  update public.users
+  set timezone = coalesce(p_timezone, timezone),
+      notifications_enabled = coalesce(p_notifications_enabled, notifications_enabled)
+  where id = (select auth.uid())
+  returning timezone, notifications_enabled into v_row;
+  if not found then
+    raise exception 'player not found' using errcode = 'PNFND';
+  end if;
+  return jsonb_build_object('timezone', v_row.timezone, 'notifications_enabled', v_row.notifications_enabled);
+end
+$$;
+comment on function public.update_settings(text, boolean) is 'The signed-in player changes their timezone and/or notification flag; raises TZINV for an unknown zone, PNFND without a player row.';
+revoke execute on function public.update_settings(text, boolean) from public, anon;
+grant execute on function public.update_settings(text, boolean) to authenticated, service_role;
+
 -- Provisioning: Auth inserts auth.users as its own role, so the trigger function runs as its owner
 -- (SECURITY DEFINER) to create the player's rows; nobody may call it directly.
 create or replace function game.provision_player()
@@ -237,3 +193,47 @@ revoke execute on function game.provision_player() from public, anon, authentica
 create trigger on_auth_user_created
   after insert on auth.users
   for each row execute function game.provision_player();
+
+-- A timezone must be a name Postgres knows (the same list the portal offers), whoever writes it.
+create or replace function private.check_user_timezone()
+returns trigger
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  if not exists (select 1 from pg_catalog.pg_timezone_names where name = new.timezone) then
+    raise exception 'unknown timezone: %', new.timezone
+      using errcode = 'TZINV', hint = 'Use an IANA name such as Europe/Berlin.';
+  end if;
+  return new;
+end
+$$;
+comment on function private.check_user_timezone() is 'Trigger: rejects a users.timezone that pg_timezone_names does not know (TZINV).';
+revoke execute on function private.check_user_timezone() from public;
+
+create trigger users_check_timezone
+  before insert or update of timezone on public.users
+  for each row execute function private.check_user_timezone();
+
+create or replace function private.touch_updated_at()
+returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  new.updated_at := now();
+  return new;
+end
+$$;
+comment on function private.touch_updated_at() is 'Trigger: stamps updated_at on every row update (bookkeeping, not a game rule).';
+revoke execute on function private.touch_updated_at() from public;
+
+-- Writers that set updated_at themselves (the engine, with its game time) skip the trigger call.
+create trigger users_touch_updated_at
+  before update on public.users
+  for each row when (new.updated_at is not distinct from old.updated_at)
+  execute function private.touch_updated_at();

@@ -1,5 +1,6 @@
--- Vices: what the player responds to in her (GAME_RULES.md §10). Written by game.seed_vices and the exchange
--- scoring; players read their own.
+-- Vices: what the player responds to in her (GAME_RULES.md §10); the rules are in 44_engine_vices.sql.
+
+-- Written by game.seed_vices and the exchange scoring; players read their own.
 create table public.user_vice_preferences (
   user_id uuid not null references public.users (id) on delete cascade,
   category text not null check (category in ('intellectual_dominance', 'risk_taking', 'substances', 'sexuality',

@@ -1,4 +1,5 @@
 -- Conversations (Telegram sessions and voice calls) and their messages, one row per message.
+
 create table public.conversations (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null references public.users (id) on delete cascade,

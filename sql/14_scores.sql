@@ -1,4 +1,5 @@
 -- Score history (one row per mutation) and the daily summaries.
+
 create table public.score_history (
   id bigint generated always as identity primary key,
   user_id uuid not null references public.users (id) on delete cascade,

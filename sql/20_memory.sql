@@ -1,4 +1,5 @@
 -- Her memory of the player: facts with embeddings (PLATFORM.md §7). Engine-owned; never read by clients.
+
 create table game.memory_facts (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null references public.users (id) on delete cascade,

@@ -1,4 +1,5 @@
--- Scheduled-job bookkeeping and the LLM call ledger.
+-- Scheduled jobs (PLATFORM.md §5.2): the bookkeeping of each run and the HTTP call that starts one.
+
 create table private.job_runs (
   id bigint generated always as identity primary key,
   job text not null,
@@ -22,43 +23,31 @@ create policy "job_runs: backend only"
   on private.job_runs for select to service_role
   using (true);
 
-create table private.llm_prices (
-  model text primary key,
-  input_per_mtok numeric(10, 4) not null check (input_per_mtok >= 0),
-  output_per_mtok numeric(10, 4) not null check (output_per_mtok >= 0),
-  updated_at timestamptz not null default now()
-);
-comment on table private.llm_prices is 'Price per million tokens by model (USD), used to cost the LLM ledger. Cache writes 1.25x, cache reads 0.1x, batches 0.5x of base.';
-
-alter table private.llm_prices enable row level security;
-grant select, insert, update, delete on private.llm_prices to service_role;
-create policy "llm_prices: backend only"
-  on private.llm_prices for select to service_role
-  using (true);
-
-create table private.llm_calls (
-  id bigint generated always as identity primary key,
-  user_id uuid references public.users (id) on delete set null,
-  purpose text not null,
-  model text not null,
-  request_id text,
-  input_tokens integer not null default 0 check (input_tokens >= 0),
-  output_tokens integer not null default 0 check (output_tokens >= 0),
-  cache_read_tokens integer not null default 0 check (cache_read_tokens >= 0),
-  cache_write_tokens integer not null default 0 check (cache_write_tokens >= 0),
-  batch boolean not null default false,
-  latency_ms integer check (latency_ms >= 0),
-  status text not null check (status in ('ok', 'error', 'invalid')),
-  error text,
-  cost_usd numeric(12, 6),
-  created_at timestamptz not null default now()
-);
-comment on table private.llm_calls is 'LLM ledger: one row per model call (batch items included) with tokens, cache use, latency, status and cost.';
-create index llm_calls_user_created_idx on private.llm_calls (user_id, created_at desc);
-create index llm_calls_created_idx on private.llm_calls (created_at);
-
-alter table private.llm_calls enable row level security;
-grant select, insert, update, delete on private.llm_calls to service_role;
-create policy "llm_calls: backend only"
-  on private.llm_calls for select to service_role
-  using (true);
+-- Starts an HTTP job of the jobs function (PLATFORM.md §5.2): the URL and secret come from Vault, the request
+-- is sent by pg_net after commit and never retried, which is why every job works from durable tables.
+create or replace function private.invoke_job(p_job text)
+returns bigint
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_url text;
+  v_secret text;
+begin
+  select decrypted_secret into v_url from vault.decrypted_secrets where name = 'project_url';
+  select decrypted_secret into v_secret from vault.decrypted_secrets where name = 'jobs_secret';
+  if v_url is null or v_secret is null then
+    raise warning 'invoke_job(%): vault secrets project_url and jobs_secret are not set', p_job;
+    return null;
+  end if;
+  return net.http_post(
+    url := rtrim(v_url, '/') || '/functions/v1/jobs/' || p_job,
+    body := jsonb_build_object('scheduled_at', now()),
+    headers := jsonb_build_object('Content-Type', 'application/json', 'X-Jobs-Secret', v_secret),
+    timeout_milliseconds := 5000);
+end
+$$;
+comment on function private.invoke_job(text) is 'Posts to the jobs function through pg_net with the Vault project_url and jobs_secret (cron jobs call it).';
+revoke execute on function private.invoke_job(text) from public;

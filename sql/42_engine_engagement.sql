@@ -1,137 +1,7 @@
--- Engagement (GAME_RULES.md §8): the calibration score of an exchange, the day rollover and the per-exchange
--- state machine. Called by game.apply_exchange for text exchanges only, inside its transaction.
+-- Engagement (GAME_RULES.md §8): the per-exchange state machine, its day rollover and the calibration score.
 
--- The calibration of one exchange from the player's real messages: inputs, the score and the two flags.
-create or replace function game.engagement_inputs(p_user public.users, p_language jsonb, p_tunables jsonb,
-  p_now timestamptz)
-returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
-as $$
-declare
-  v_window interval := make_interval(hours => (p_tunables ->> 'engagement_window')::int);
-  v_weekday text := lower(to_char(p_now at time zone p_user.timezone, 'Dy'));
-  v_actual int;
-  v_text_messages int;
-  v_calls int;
-  v_optimal int;
-  v_t_avg numeric;
-  v_length numeric;
-  v_needy numeric := coalesce((p_language ->> 'needy')::numeric, 0);
-  v_distracted numeric := coalesce((p_language ->> 'distracted')::numeric, 0);
-  v_frequency numeric;
-  v_timing numeric;
-  v_length_score numeric;
-  v_content numeric;
-  v_calibration numeric;
-  v_clingy boolean;
-  v_neglecting boolean;
-begin
-  -- actual: the player's text messages received in (now - 24 h, now] plus calls ended in that window.
-  select count(*) into v_text_messages
-  from public.messages m join public.conversations c on c.id = m.conversation_id
-  where m.user_id = p_user.id and m.role = 'player' and c.platform = 'telegram'
-    and m.created_at > p_now - v_window and m.created_at <= p_now;
-  select count(*) into v_calls
-  from public.conversations c
-  where c.user_id = p_user.id and c.platform = 'voice' and c.ended_at > p_now - v_window and c.ended_at <= p_now;
-  v_actual := v_text_messages + v_calls;
-  v_optimal := floor((p_tunables -> 'optimal_messages_base' ->> (p_user.chapter - 1))::numeric
-    * (p_tunables -> 'optimal_weekday_modifier' ->> v_weekday)::numeric);
-
-  -- t_avg: for each of her messages answered by a player message received in the window, the time from hers to
-  -- that answer (the first player message after hers).
-  select avg(extract(epoch from m.created_at - prev.created_at)) into v_t_avg
-  from public.messages m
-  join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
-  cross join lateral (
-    select p.role, p.created_at from public.messages p join public.conversations pc on pc.id = p.conversation_id
-    where p.user_id = m.user_id and pc.platform = 'telegram' and p.created_at < m.created_at
-    order by p.created_at desc limit 1
-  ) prev
-  where m.user_id = p_user.id and m.role = 'player' and prev.role = 'nikita'
-    and m.created_at > p_now - v_window and m.created_at <= p_now;
-
-  -- L: mean length of the player's text messages since her previous message.
-  select avg(char_length(m.content)) into v_length
-  from public.messages m join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
-  where m.user_id = p_user.id and m.role = 'player' and m.created_at <= p_now
-    and m.created_at > coalesce((
-      select max(n.created_at) from public.messages n join public.conversations nc on nc.id = n.conversation_id
-      where n.user_id = p_user.id and n.role = 'nikita' and nc.platform = 'telegram' and n.created_at <= p_now
-    ), '-infinity');
-  v_length := coalesce(v_length, 0);
-
-  v_frequency := greatest(0, least(1, 1 - abs(v_actual - v_optimal)::numeric / greatest(v_optimal, 1)));
-  v_timing := case
-    when v_t_avg is null then 1.0
-    when v_t_avg < (p_tunables ->> 'timing_fast_below')::numeric then
-      (p_tunables ->> 'timing_fast_floor')::numeric
-      + (1 - (p_tunables ->> 'timing_fast_floor')::numeric) * v_t_avg / (p_tunables ->> 'timing_fast_below')::numeric
-    when v_t_avg <= (p_tunables ->> 'timing_slow_above')::numeric then 1.0
-    else greatest(0, least(1, 1 - (v_t_avg - (p_tunables ->> 'timing_slow_above')::numeric)
-      / (p_tunables ->> 'timing_slow_span')::numeric)) end;
-  v_length_score := case
-    when v_length < (p_tunables ->> 'length_short_below')::numeric then
-      0.5 * v_length / (p_tunables ->> 'length_short_below')::numeric
-    when v_length < (p_tunables ->> 'length_good_from')::numeric then
-      0.5 + 0.5 * (v_length - (p_tunables ->> 'length_short_below')::numeric)
-        / ((p_tunables ->> 'length_good_from')::numeric - (p_tunables ->> 'length_short_below')::numeric)
-    when v_length <= (p_tunables ->> 'length_good_to')::numeric then 1.0
-    else greatest(0, least(1, 1 - (v_length - (p_tunables ->> 'length_good_to')::numeric)
-      / (p_tunables ->> 'length_long_span')::numeric)) end;
-  v_content := (p_tunables ->> 'content_weight_length')::numeric * v_length_score
-    + (p_tunables ->> 'content_weight_language')::numeric * (1 - (v_needy + v_distracted) / 2);
-  v_calibration := round(
-    (p_tunables ->> 'calibration_weight_frequency')::numeric * v_frequency
-    + (p_tunables ->> 'calibration_weight_timing')::numeric * v_timing
-    + (p_tunables ->> 'calibration_weight_content')::numeric * v_content, 4);
-
-  -- Undefined t_avg satisfies no timing condition.
-  v_clingy := (coalesce(v_t_avg < (p_tunables ->> 'clingy_response_below')::numeric, false)
-               and v_needy > (p_tunables ->> 'clingy_needy_above')::numeric)
-    or v_actual > (p_tunables ->> 'clingy_frequency_factor')::numeric * v_optimal;
-  v_neglecting := coalesce(v_t_avg > (p_tunables ->> 'neglect_response_above')::numeric, false)
-    or v_distracted > (p_tunables ->> 'neglect_distracted_above')::numeric
-    or v_actual < floor(v_optimal * (p_tunables ->> 'neglect_frequency_factor')::numeric);
-
-  return jsonb_build_object(
-    'text_messages', v_text_messages, 'actual', v_actual, 'optimal', v_optimal, 't_avg', round(v_t_avg, 4),
-    'length', round(v_length, 4), 'frequency', round(v_frequency, 4), 'timing', round(v_timing, 4),
-    'content', round(v_content, 4), 'calibration', v_calibration, 'clingy', v_clingy, 'neglecting', v_neglecting);
-end
-$$;
-comment on function game.engagement_inputs(public.users, jsonb, jsonb, timestamptz) is 'Calibration of one exchange (GAME_RULES.md §8.2-8.3): actual vs optimal messages, response timing, length and language, the score and the clingy/neglecting flags.';
-revoke execute on function game.engagement_inputs(public.users, jsonb, jsonb, timestamptz) from public;
-grant execute on function game.engagement_inputs(public.users, jsonb, jsonb, timestamptz) to service_role;
-
--- Moves the state machine to p_to: resets the three streaks, sets the multiplier, writes the history row.
-create or replace function game.engagement_transition(p_state public.engagement_state, p_to text, p_reason text,
-  p_tunables jsonb, p_now timestamptz)
-returns public.engagement_state
-language plpgsql
-volatile
-security invoker
-set search_path = ''
-as $$
-begin
-  insert into public.engagement_history (user_id, from_state, to_state, reason, calibration_score, created_at)
-  values (p_state.user_id, p_state.state, p_to, p_reason, p_state.calibration_score, p_now);
-  p_state.state := p_to;
-  p_state.multiplier := (p_tunables ->> ('multiplier_' || p_to))::numeric;
-  p_state.high_streak := 0;
-  p_state.low_streak := 0;
-  p_state.recovery_streak := 0;
-  return p_state;
-end
-$$;
-comment on function game.engagement_transition(public.engagement_state, text, text, jsonb, timestamptz) is 'One engagement state transition: history row, multiplier of the new state, streaks reset (GAME_RULES.md §8.4).';
-revoke execute on function game.engagement_transition(public.engagement_state, text, text, jsonb, timestamptz) from public;
-grant execute on function game.engagement_transition(public.engagement_state, text, text, jsonb, timestamptz) to service_role;
-
--- One engagement step for a text exchange: day rollover, then the exchange's own transition.
+-- One engagement step for a text exchange: day rollover, then the exchange's own transition. Called by
+-- game.apply_exchange for text exchanges only, inside its transaction.
 -- Returns {state_before, state, multiplier, calibration, inputs, transitions, game_over_kind}.
 create or replace function game.step_engagement(p_user public.users, p_language jsonb, p_tunables jsonb,
   p_now timestamptz)
@@ -257,3 +127,133 @@ $$;
 comment on function game.step_engagement(public.users, jsonb, jsonb, timestamptz) is 'The engagement step of a text exchange (GAME_RULES.md §8.4-8.6): day rollover, day transitions, engagement game-over kind, then the exchange transition.';
 revoke execute on function game.step_engagement(public.users, jsonb, jsonb, timestamptz) from public;
 grant execute on function game.step_engagement(public.users, jsonb, jsonb, timestamptz) to service_role;
+
+-- Moves the state machine to p_to: resets the three streaks, sets the multiplier, writes the history row.
+create or replace function game.engagement_transition(p_state public.engagement_state, p_to text, p_reason text,
+  p_tunables jsonb, p_now timestamptz)
+returns public.engagement_state
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  insert into public.engagement_history (user_id, from_state, to_state, reason, calibration_score, created_at)
+  values (p_state.user_id, p_state.state, p_to, p_reason, p_state.calibration_score, p_now);
+  p_state.state := p_to;
+  p_state.multiplier := (p_tunables ->> ('multiplier_' || p_to))::numeric;
+  p_state.high_streak := 0;
+  p_state.low_streak := 0;
+  p_state.recovery_streak := 0;
+  return p_state;
+end
+$$;
+comment on function game.engagement_transition(public.engagement_state, text, text, jsonb, timestamptz) is 'One engagement state transition: history row, multiplier of the new state, streaks reset (GAME_RULES.md §8.4).';
+revoke execute on function game.engagement_transition(public.engagement_state, text, text, jsonb, timestamptz) from public;
+grant execute on function game.engagement_transition(public.engagement_state, text, text, jsonb, timestamptz) to service_role;
+
+-- The calibration of one exchange from the player's real messages: inputs, the score and the two flags.
+create or replace function game.engagement_inputs(p_user public.users, p_language jsonb, p_tunables jsonb,
+  p_now timestamptz)
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_window interval := make_interval(hours => (p_tunables ->> 'engagement_window')::int);
+  v_weekday text := lower(to_char(p_now at time zone p_user.timezone, 'Dy'));
+  v_actual int;
+  v_text_messages int;
+  v_calls int;
+  v_optimal int;
+  v_t_avg numeric;
+  v_length numeric;
+  v_needy numeric := coalesce((p_language ->> 'needy')::numeric, 0);
+  v_distracted numeric := coalesce((p_language ->> 'distracted')::numeric, 0);
+  v_frequency numeric;
+  v_timing numeric;
+  v_length_score numeric;
+  v_content numeric;
+  v_calibration numeric;
+  v_clingy boolean;
+  v_neglecting boolean;
+begin
+  -- actual: the player's text messages received in (now - 24 h, now] plus calls ended in that window.
+  select count(*) into v_text_messages
+  from public.messages m join public.conversations c on c.id = m.conversation_id
+  where m.user_id = p_user.id and m.role = 'player' and c.platform = 'telegram'
+    and m.created_at > p_now - v_window and m.created_at <= p_now;
+  select count(*) into v_calls
+  from public.conversations c
+  where c.user_id = p_user.id and c.platform = 'voice' and c.ended_at > p_now - v_window and c.ended_at <= p_now;
+  v_actual := v_text_messages + v_calls;
+  v_optimal := floor((p_tunables -> 'optimal_messages_base' ->> (p_user.chapter - 1))::numeric
+    * (p_tunables -> 'optimal_weekday_modifier' ->> v_weekday)::numeric);
+
+  -- t_avg: for each of her messages answered by a player message received in the window, the time from hers to
+  -- that answer (the first player message after hers).
+  select avg(extract(epoch from m.created_at - prev.created_at)) into v_t_avg
+  from public.messages m
+  join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
+  cross join lateral (
+    select p.role, p.created_at from public.messages p join public.conversations pc on pc.id = p.conversation_id
+    where p.user_id = m.user_id and pc.platform = 'telegram' and p.created_at < m.created_at
+    order by p.created_at desc limit 1
+  ) prev
+  where m.user_id = p_user.id and m.role = 'player' and prev.role = 'nikita'
+    and m.created_at > p_now - v_window and m.created_at <= p_now;
+
+  -- L: mean length of the player's text messages since her previous message.
+  select avg(char_length(m.content)) into v_length
+  from public.messages m join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
+  where m.user_id = p_user.id and m.role = 'player' and m.created_at <= p_now
+    and m.created_at > coalesce((
+      select max(n.created_at) from public.messages n join public.conversations nc on nc.id = n.conversation_id
+      where n.user_id = p_user.id and n.role = 'nikita' and nc.platform = 'telegram' and n.created_at <= p_now
+    ), '-infinity');
+  v_length := coalesce(v_length, 0);
+
+  v_frequency := greatest(0, least(1, 1 - abs(v_actual - v_optimal)::numeric / greatest(v_optimal, 1)));
+  v_timing := case
+    when v_t_avg is null then 1.0
+    when v_t_avg < (p_tunables ->> 'timing_fast_below')::numeric then
+      (p_tunables ->> 'timing_fast_floor')::numeric
+      + (1 - (p_tunables ->> 'timing_fast_floor')::numeric) * v_t_avg / (p_tunables ->> 'timing_fast_below')::numeric
+    when v_t_avg <= (p_tunables ->> 'timing_slow_above')::numeric then 1.0
+    else greatest(0, least(1, 1 - (v_t_avg - (p_tunables ->> 'timing_slow_above')::numeric)
+      / (p_tunables ->> 'timing_slow_span')::numeric)) end;
+  v_length_score := case
+    when v_length < (p_tunables ->> 'length_short_below')::numeric then
+      0.5 * v_length / (p_tunables ->> 'length_short_below')::numeric
+    when v_length < (p_tunables ->> 'length_good_from')::numeric then
+      0.5 + 0.5 * (v_length - (p_tunables ->> 'length_short_below')::numeric)
+        / ((p_tunables ->> 'length_good_from')::numeric - (p_tunables ->> 'length_short_below')::numeric)
+    when v_length <= (p_tunables ->> 'length_good_to')::numeric then 1.0
+    else greatest(0, least(1, 1 - (v_length - (p_tunables ->> 'length_good_to')::numeric)
+      / (p_tunables ->> 'length_long_span')::numeric)) end;
+  v_content := (p_tunables ->> 'content_weight_length')::numeric * v_length_score
+    + (p_tunables ->> 'content_weight_language')::numeric * (1 - (v_needy + v_distracted) / 2);
+  v_calibration := round(
+    (p_tunables ->> 'calibration_weight_frequency')::numeric * v_frequency
+    + (p_tunables ->> 'calibration_weight_timing')::numeric * v_timing
+    + (p_tunables ->> 'calibration_weight_content')::numeric * v_content, 4);
+
+  -- Undefined t_avg satisfies no timing condition.
+  v_clingy := (coalesce(v_t_avg < (p_tunables ->> 'clingy_response_below')::numeric, false)
+               and v_needy > (p_tunables ->> 'clingy_needy_above')::numeric)
+    or v_actual > (p_tunables ->> 'clingy_frequency_factor')::numeric * v_optimal;
+  v_neglecting := coalesce(v_t_avg > (p_tunables ->> 'neglect_response_above')::numeric, false)
+    or v_distracted > (p_tunables ->> 'neglect_distracted_above')::numeric
+    or v_actual < floor(v_optimal * (p_tunables ->> 'neglect_frequency_factor')::numeric);
+
+  return jsonb_build_object(
+    'text_messages', v_text_messages, 'actual', v_actual, 'optimal', v_optimal, 't_avg', round(v_t_avg, 4),
+    'length', round(v_length, 4), 'frequency', round(v_frequency, 4), 'timing', round(v_timing, 4),
+    'content', round(v_content, 4), 'calibration', v_calibration, 'clingy', v_clingy, 'neglecting', v_neglecting);
+end
+$$;
+comment on function game.engagement_inputs(public.users, jsonb, jsonb, timestamptz) is 'Calibration of one exchange (GAME_RULES.md §8.2-8.3): actual vs optimal messages, response timing, length and language, the score and the clingy/neglecting flags.';
+revoke execute on function game.engagement_inputs(public.users, jsonb, jsonb, timestamptz) from public;
+grant execute on function game.engagement_inputs(public.users, jsonb, jsonb, timestamptz) to service_role;

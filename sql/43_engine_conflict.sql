@@ -1,45 +1,24 @@
--- Conflict temperature, zones and the Gottman ratio (GAME_RULES.md §9). Called by game.apply_exchange for text
--- and voice exchanges, inside its transaction.
+-- Conflict temperature, zones and the Gottman ratio (GAME_RULES.md §9).
 
--- The zone of a temperature.
-create or replace function game.conflict_zone(p_temperature numeric, p_tunables jsonb)
-returns text
-language plpgsql
-immutable
-security invoker
-set search_path = ''
-as $$
-begin
-  return case
-    when p_temperature >= (p_tunables ->> 'zone_critical_from')::numeric then 'critical'
-    when p_temperature >= (p_tunables ->> 'zone_hot_from')::numeric then 'hot'
-    when p_temperature >= (p_tunables ->> 'zone_warm_from')::numeric then 'warm'
-    else 'calm' end;
-end
-$$;
-comment on function game.conflict_zone(numeric, jsonb) is 'calm < 25 <= warm < 50 <= hot < 75 <= critical (thresholds from the tunables).';
-revoke execute on function game.conflict_zone(numeric, jsonb) from public;
-grant execute on function game.conflict_zone(numeric, jsonb) to service_role;
+-- Conflict temperature and crisis bookkeeping (GAME_RULES.md §9). Gottman counts come from score_history.
+create table game.conflict_state (
+  user_id uuid primary key references public.users (id) on delete cascade,
+  temperature numeric(7, 4) not null default 0 check (temperature between 0 and 100),
+  updated_at timestamptz,
+  consecutive_crises integer not null default 0 check (consecutive_crises >= 0),
+  above_90_since timestamptz
+);
+comment on table game.conflict_state is 'Per player: conflict temperature as of updated_at (cooling is applied lazily), consecutive crises, and since when it has been above the breakup temperature.';
 
--- The temperature now: passive cooling applied lazily since the last update (readers use the same formula).
-create or replace function game.cooled_temperature(p_state game.conflict_state, p_tunables jsonb, p_now timestamptz)
-returns numeric
-language plpgsql
-immutable
-security invoker
-set search_path = ''
-as $$
-begin
-  return round(greatest(0, p_state.temperature - (p_tunables ->> 'passive_cooling')::numeric
-    * greatest(0, extract(epoch from p_now - coalesce(p_state.updated_at, p_now)) / 3600)), 4);
-end
-$$;
-comment on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) is 'Conflict temperature at p_now after passive cooling since its last update (GAME_RULES.md §9.2 step 1).';
-revoke execute on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) from public;
-grant execute on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) to service_role;
+alter table game.conflict_state enable row level security;
+grant select, insert, update, delete on game.conflict_state to service_role;
+create policy "conflict_state: backend only"
+  on game.conflict_state for select to service_role
+  using (true);
 
--- One exchange's conflict update. p_delta is the exchange's score delta. Returns {temperature_before (cooled),
--- zone_before, temperature, zone, polarity, positives, negatives, consecutive_crises, crisis, breakup}.
+-- One exchange's conflict update, called by game.apply_exchange for text and voice exchanges inside its
+-- transaction. p_delta is the exchange's score delta. Returns {temperature_before (cooled), zone_before,
+-- temperature, zone, polarity, positives, negatives, consecutive_crises, crisis, breakup}.
 create or replace function game.step_conflict(p_user public.users, p_delta numeric, p_behaviors jsonb, p_repair jsonb,
   p_tunables jsonb, p_now timestamptz)
 returns jsonb
@@ -167,3 +146,40 @@ $$;
 comment on function game.step_conflict(public.users, numeric, jsonb, jsonb, jsonb, timestamptz) is 'The conflict update of one exchange (GAME_RULES.md §9.2-9.3): cooling, Gottman counts, repair bypass, crises, heating terms, zone and breakup.';
 revoke execute on function game.step_conflict(public.users, numeric, jsonb, jsonb, jsonb, timestamptz) from public;
 grant execute on function game.step_conflict(public.users, numeric, jsonb, jsonb, jsonb, timestamptz) to service_role;
+
+-- The zone of a temperature.
+create or replace function game.conflict_zone(p_temperature numeric, p_tunables jsonb)
+returns text
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+  return case
+    when p_temperature >= (p_tunables ->> 'zone_critical_from')::numeric then 'critical'
+    when p_temperature >= (p_tunables ->> 'zone_hot_from')::numeric then 'hot'
+    when p_temperature >= (p_tunables ->> 'zone_warm_from')::numeric then 'warm'
+    else 'calm' end;
+end
+$$;
+comment on function game.conflict_zone(numeric, jsonb) is 'calm < 25 <= warm < 50 <= hot < 75 <= critical (thresholds from the tunables).';
+revoke execute on function game.conflict_zone(numeric, jsonb) from public;
+grant execute on function game.conflict_zone(numeric, jsonb) to service_role;
+
+-- The temperature now: passive cooling applied lazily since the last update (readers use the same formula).
+create or replace function game.cooled_temperature(p_state game.conflict_state, p_tunables jsonb, p_now timestamptz)
+returns numeric
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+  return round(greatest(0, p_state.temperature - (p_tunables ->> 'passive_cooling')::numeric
+    * greatest(0, extract(epoch from p_now - coalesce(p_state.updated_at, p_now)) / 3600)), 4);
+end
+$$;
+comment on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) is 'Conflict temperature at p_now after passive cooling since its last update (GAME_RULES.md §9.2 step 1).';
+revoke execute on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) from public;
+grant execute on function game.cooled_temperature(game.conflict_state, jsonb, timestamptz) to service_role;

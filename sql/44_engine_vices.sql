@@ -1,21 +1,5 @@
 -- Vices (GAME_RULES.md §10): seeding at onboarding and the per-exchange signals.
 
--- intensity = min(engagement_score / divisor, 1), 4 decimals.
-create or replace function game.vice_intensity(p_engagement_score numeric, p_tunables jsonb)
-returns numeric
-language plpgsql
-immutable
-security invoker
-set search_path = ''
-as $$
-begin
-  return round(least(p_engagement_score / (p_tunables ->> 'vice_intensity_divisor')::numeric, 1), 4);
-end
-$$;
-comment on function game.vice_intensity(numeric, jsonb) is 'Vice intensity from its engagement score: min(score / 5, 1).';
-revoke execute on function game.vice_intensity(numeric, jsonb) from public;
-grant execute on function game.vice_intensity(numeric, jsonb) to service_role;
-
 -- Seeds the categories of a darkness level as discovered (engagement 1.5, intensity 0.30). Seeding twice
 -- changes nothing. Returns {darkness, seeded: [categories inserted now], categories: [all seeded for the level]}.
 create or replace function game.seed_vices(p_user_id uuid, p_darkness int, p_now timestamptz)
@@ -107,3 +91,19 @@ $$;
 comment on function game.apply_vice_signals(uuid, int, jsonb, jsonb, timestamptz) is 'Vice signals of one exchange (GAME_RULES.md §10.3): confidence >= 0.5, chapter sensitivity, discovery on a positive signal, engagement floor 0, intensity.';
 revoke execute on function game.apply_vice_signals(uuid, int, jsonb, jsonb, timestamptz) from public;
 grant execute on function game.apply_vice_signals(uuid, int, jsonb, jsonb, timestamptz) to service_role;
+
+-- intensity = min(engagement_score / divisor, 1), 4 decimals.
+create or replace function game.vice_intensity(p_engagement_score numeric, p_tunables jsonb)
+returns numeric
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+  return round(least(p_engagement_score / (p_tunables ->> 'vice_intensity_divisor')::numeric, 1), 4);
+end
+$$;
+comment on function game.vice_intensity(numeric, jsonb) is 'Vice intensity from its engagement score: min(score / 5, 1).';
+revoke execute on function game.vice_intensity(numeric, jsonb) from public;
+grant execute on function game.vice_intensity(numeric, jsonb) to service_role;

@@ -1,100 +1,4 @@
--- Scoring an exchange (GAME_RULES.md §3): the analyzer's judgment checked, then every consequence in one
--- transaction.
-
--- Raises ANBAD (with what is wrong) unless p_analysis has the analyzer's shape and ranges. Fields other than
--- deltas may be absent and then mean: no tags, no repair, no signals, language 0/0.
-create or replace function game.check_analysis(p_analysis jsonb, p_tunables jsonb)
-returns void
-language plpgsql
-immutable
-security invoker
-set search_path = ''
-as $$
-declare
-  v_limit numeric := (p_tunables ->> 'analyzer_delta_limit')::numeric;
-  v_metric text;
-  v_item jsonb;
-  v_problem text;
-begin
-  if jsonb_typeof(p_analysis) is distinct from 'object' then
-    v_problem := 'analysis must be a JSON object';
-  elsif jsonb_typeof(p_analysis -> 'deltas') is distinct from 'object' then
-    v_problem := 'deltas must be an object';
-  end if;
-  if v_problem is null then
-    foreach v_metric in array array['intimacy', 'passion', 'trust', 'secureness'] loop
-      if jsonb_typeof(p_analysis -> 'deltas' -> v_metric) is distinct from 'number' then
-        v_problem := format('deltas.%s must be a number', v_metric);
-      elsif abs((p_analysis -> 'deltas' ->> v_metric)::numeric) > v_limit then
-        v_problem := format('deltas.%s must be within -%s..%s', v_metric, v_limit, v_limit);
-      end if;
-      exit when v_problem is not null;
-    end loop;
-  end if;
-  if v_problem is null and (select count(*) from jsonb_object_keys(p_analysis -> 'deltas') k
-                            where k not in ('intimacy', 'passion', 'trust', 'secureness')) > 0 then
-    v_problem := 'deltas has an unknown metric';
-  end if;
-  if v_problem is null and p_analysis ? 'behaviors' then
-    if jsonb_typeof(p_analysis -> 'behaviors') <> 'array' then
-      v_problem := 'behaviors must be an array';
-    else
-      select format('unknown behavior: %s', b) into v_problem
-      from jsonb_array_elements(p_analysis -> 'behaviors') b
-      where jsonb_typeof(b) <> 'string' or b #>> '{}' not in ('horseman:criticism', 'horseman:contempt',
-        'horseman:defensiveness', 'horseman:stonewalling', 'vulnerability_exchange')
-      limit 1;
-    end if;
-  end if;
-  if v_problem is null and p_analysis ? 'repair' and jsonb_typeof(p_analysis -> 'repair') <> 'null' then
-    if jsonb_typeof(p_analysis -> 'repair') <> 'object'
-       or jsonb_typeof(p_analysis -> 'repair' -> 'attempted') is distinct from 'boolean' then
-      v_problem := 'repair must be {attempted: boolean, quality}';
-    elsif coalesce(p_analysis -> 'repair' ->> 'quality', 'excellent') not in ('excellent', 'good', 'adequate') then
-      v_problem := 'repair.quality must be excellent, good, adequate or null';
-    end if;
-  end if;
-  if v_problem is null and p_analysis ? 'vice_signals' then
-    if jsonb_typeof(p_analysis -> 'vice_signals') <> 'array' then
-      v_problem := 'vice_signals must be an array';
-    else
-      for v_item in select jsonb_array_elements(p_analysis -> 'vice_signals') loop
-        if jsonb_typeof(v_item) <> 'object' or coalesce(v_item ->> 'category', '') not in ('intellectual_dominance',
-             'risk_taking', 'substances', 'sexuality', 'emotional_intensity', 'rule_breaking', 'dark_humor', 'vulnerability') then
-          v_problem := format('unknown vice category: %s', coalesce(v_item ->> 'category', v_item::text));
-        elsif jsonb_typeof(v_item -> 'confidence') is distinct from 'number'
-              or (v_item ->> 'confidence')::numeric not between 0 and 1 then
-          v_problem := 'vice_signals[].confidence must be a number in 0..1';
-        elsif jsonb_typeof(v_item -> 'positive') is distinct from 'boolean' then
-          v_problem := 'vice_signals[].positive must be a boolean';
-        end if;
-        exit when v_problem is not null;
-      end loop;
-    end if;
-  end if;
-  if v_problem is null and p_analysis ? 'language' then
-    if jsonb_typeof(p_analysis -> 'language') <> 'object' then
-      v_problem := 'language must be an object';
-    else
-      select format('language.%s must be a number in 0..1', k) into v_problem
-      from unnest(array['needy', 'distracted']) k
-      where p_analysis -> 'language' ? k and (jsonb_typeof(p_analysis -> 'language' -> k) <> 'number'
-        or (p_analysis -> 'language' ->> k)::numeric not between 0 and 1)
-      limit 1;
-    end if;
-  end if;
-  if v_problem is null and p_analysis ? 'confidence' and jsonb_typeof(p_analysis -> 'confidence') <> 'null'
-     and (jsonb_typeof(p_analysis -> 'confidence') <> 'number' or (p_analysis ->> 'confidence')::numeric not between 0 and 1) then
-    v_problem := 'confidence must be a number in 0..1';
-  end if;
-  if v_problem is not null then
-    raise exception 'analysis invalid: %', v_problem using errcode = 'ANBAD';
-  end if;
-end
-$$;
-comment on function game.check_analysis(jsonb, jsonb) is 'Validates the analyzer''s judgment (GAME_RULES.md §3.2); raises ANBAD naming the first problem.';
-revoke execute on function game.check_analysis(jsonb, jsonb) from public;
-grant execute on function game.check_analysis(jsonb, jsonb) to service_role;
+-- Scoring an exchange (GAME_RULES.md §3): the analyzer's judgment checked, every consequence in one transaction.
 
 -- Scores one exchange (text or voice call) for a player at p_now, in the order of §3.3.
 create or replace function game.apply_exchange(p_user_id uuid, p_analysis jsonb, p_now timestamptz,
@@ -262,3 +166,98 @@ $$;
 comment on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid) is 'Scores one exchange (GAME_RULES.md §3.3): warmth bonus, multiplier, chapter cap, metrics and score, conflict, engagement, vices, game over, boss trigger, one history row. ANBAD, PNFND, ONBRQ, GOVER, BOSSA, CVNFD.';
 revoke execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid) from public;
 grant execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid) to service_role;
+
+-- Raises ANBAD (with what is wrong) unless p_analysis has the analyzer's shape and ranges. Fields other than
+-- deltas may be absent and then mean: no tags, no repair, no signals, language 0/0.
+create or replace function game.check_analysis(p_analysis jsonb, p_tunables jsonb)
+returns void
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_limit numeric := (p_tunables ->> 'analyzer_delta_limit')::numeric;
+  v_metric text;
+  v_item jsonb;
+  v_problem text;
+begin
+  if jsonb_typeof(p_analysis) is distinct from 'object' then
+    v_problem := 'analysis must be a JSON object';
+  elsif jsonb_typeof(p_analysis -> 'deltas') is distinct from 'object' then
+    v_problem := 'deltas must be an object';
+  end if;
+  if v_problem is null then
+    foreach v_metric in array array['intimacy', 'passion', 'trust', 'secureness'] loop
+      if jsonb_typeof(p_analysis -> 'deltas' -> v_metric) is distinct from 'number' then
+        v_problem := format('deltas.%s must be a number', v_metric);
+      elsif abs((p_analysis -> 'deltas' ->> v_metric)::numeric) > v_limit then
+        v_problem := format('deltas.%s must be within -%s..%s', v_metric, v_limit, v_limit);
+      end if;
+      exit when v_problem is not null;
+    end loop;
+  end if;
+  if v_problem is null and (select count(*) from jsonb_object_keys(p_analysis -> 'deltas') k
+                            where k not in ('intimacy', 'passion', 'trust', 'secureness')) > 0 then
+    v_problem := 'deltas has an unknown metric';
+  end if;
+  if v_problem is null and p_analysis ? 'behaviors' then
+    if jsonb_typeof(p_analysis -> 'behaviors') <> 'array' then
+      v_problem := 'behaviors must be an array';
+    else
+      select format('unknown behavior: %s', b) into v_problem
+      from jsonb_array_elements(p_analysis -> 'behaviors') b
+      where jsonb_typeof(b) <> 'string' or b #>> '{}' not in ('horseman:criticism', 'horseman:contempt',
+        'horseman:defensiveness', 'horseman:stonewalling', 'vulnerability_exchange')
+      limit 1;
+    end if;
+  end if;
+  if v_problem is null and p_analysis ? 'repair' and jsonb_typeof(p_analysis -> 'repair') <> 'null' then
+    if jsonb_typeof(p_analysis -> 'repair') <> 'object'
+       or jsonb_typeof(p_analysis -> 'repair' -> 'attempted') is distinct from 'boolean' then
+      v_problem := 'repair must be {attempted: boolean, quality}';
+    elsif coalesce(p_analysis -> 'repair' ->> 'quality', 'excellent') not in ('excellent', 'good', 'adequate') then
+      v_problem := 'repair.quality must be excellent, good, adequate or null';
+    end if;
+  end if;
+  if v_problem is null and p_analysis ? 'vice_signals' then
+    if jsonb_typeof(p_analysis -> 'vice_signals') <> 'array' then
+      v_problem := 'vice_signals must be an array';
+    else
+      for v_item in select jsonb_array_elements(p_analysis -> 'vice_signals') loop
+        if jsonb_typeof(v_item) <> 'object' or coalesce(v_item ->> 'category', '') not in ('intellectual_dominance',
+             'risk_taking', 'substances', 'sexuality', 'emotional_intensity', 'rule_breaking', 'dark_humor', 'vulnerability') then
+          v_problem := format('unknown vice category: %s', coalesce(v_item ->> 'category', v_item::text));
+        elsif jsonb_typeof(v_item -> 'confidence') is distinct from 'number'
+              or (v_item ->> 'confidence')::numeric not between 0 and 1 then
+          v_problem := 'vice_signals[].confidence must be a number in 0..1';
+        elsif jsonb_typeof(v_item -> 'positive') is distinct from 'boolean' then
+          v_problem := 'vice_signals[].positive must be a boolean';
+        end if;
+        exit when v_problem is not null;
+      end loop;
+    end if;
+  end if;
+  if v_problem is null and p_analysis ? 'language' then
+    if jsonb_typeof(p_analysis -> 'language') <> 'object' then
+      v_problem := 'language must be an object';
+    else
+      select format('language.%s must be a number in 0..1', k) into v_problem
+      from unnest(array['needy', 'distracted']) k
+      where p_analysis -> 'language' ? k and (jsonb_typeof(p_analysis -> 'language' -> k) <> 'number'
+        or (p_analysis -> 'language' ->> k)::numeric not between 0 and 1)
+      limit 1;
+    end if;
+  end if;
+  if v_problem is null and p_analysis ? 'confidence' and jsonb_typeof(p_analysis -> 'confidence') <> 'null'
+     and (jsonb_typeof(p_analysis -> 'confidence') <> 'number' or (p_analysis ->> 'confidence')::numeric not between 0 and 1) then
+    v_problem := 'confidence must be a number in 0..1';
+  end if;
+  if v_problem is not null then
+    raise exception 'analysis invalid: %', v_problem using errcode = 'ANBAD';
+  end if;
+end
+$$;
+comment on function game.check_analysis(jsonb, jsonb) is 'Validates the analyzer''s judgment (GAME_RULES.md §3.2); raises ANBAD naming the first problem.';
+revoke execute on function game.check_analysis(jsonb, jsonb) from public;
+grant execute on function game.check_analysis(jsonb, jsonb) to service_role;

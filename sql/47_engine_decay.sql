@@ -1,11 +1,10 @@
 -- Decay (GAME_RULES.md §7): one set-based pass over every player at p_now, linear and idempotent.
---
+
 -- Each player keeps a watermark (decay_through) and a one-day ledger (decay_day, decay_day_amount: nominal decay
 -- already applied on that UTC day). A run covers [max(decay_through, last_interaction_at + grace), p_now], split
 -- by UTC day, each day limited by the daily cap minus what the ledger says was applied that day. Runs only move
 -- forward, so only the first day of an interval can carry earlier decay, and the ledger needs one day. Running
 -- twice at the same p_now, concurrently (rows are locked) or once after downtime applies what hourly runs would.
-
 create or replace function game.apply_decay(p_now timestamptz)
 returns jsonb
 language plpgsql

@@ -1,4 +1,4 @@
--- Whole-player actions: the reset after the end of a game (GAME_RULES.md §19) and call availability (§16).
+-- Whole-player actions: the reset after a game (GAME_RULES.md §19), call availability (§16), the /status line.
 
 -- /start after game over or victory: a new game at p_now. Vices, darkness, timezone, memory and all history
 -- are kept. Any other status changes nothing ({"reset": false}).
@@ -98,3 +98,36 @@ $$;
 comment on function game.voice_availability(uuid, timestamptz, numeric) is 'Call availability (GAME_RULES.md §16): refused when finished or within 5 min of the last call, always in a boss fight, else roll < p(chapter).';
 revoke execute on function game.voice_availability(uuid, timestamptz, numeric) from public;
 grant execute on function game.voice_availability(uuid, timestamptz, numeric) to service_role;
+
+-- What /status shows: the chapter's name and a vague band from the score's distance to the boss threshold,
+-- never a number. Bands are the status_bands tunable.
+create or replace function game.player_status(p_user_id uuid, p_now timestamptz)
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_user public.users;
+  v_chapter public.chapters;
+  v_band text;
+begin
+  select * into v_user from public.users where id = p_user_id;
+  if not found then
+    raise exception 'player not found: %', p_user_id using errcode = 'PNFND';
+  end if;
+  select * into v_chapter from public.chapters where chapter = v_user.chapter;
+  if v_user.game_status in ('active', 'boss_fight') then
+    select b ->> 'band' into v_band
+    from jsonb_array_elements(game.tunables_json() -> 'status_bands') with ordinality as bands(b, n)
+    where b ->> 'below' is null or v_user.relationship_score < (b ->> 'below')::numeric * v_chapter.boss_threshold
+    order by n limit 1;
+  end if;
+  return jsonb_build_object('chapter', v_user.chapter, 'chapter_name', v_chapter.name, 'band', v_band,
+    'game_status', v_user.game_status, 'onboarding_status', v_user.onboarding_status, 'as_of', p_now);
+end
+$$;
+comment on function game.player_status(uuid, timestamptz) is 'The /status line: chapter, chapter name, a vague band (status_bands tunable), status and onboarding status.';
+revoke execute on function game.player_status(uuid, timestamptz) from public;
+grant execute on function game.player_status(uuid, timestamptz) to service_role;

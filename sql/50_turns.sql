@@ -1,5 +1,4 @@
--- The rules of a Telegram turn that are not scoring (GAME_RULES.md §14): rate limits, reply timing, idle
--- conversations, and the status line. Called by the turn worker and pg_cron.
+-- The rules of a Telegram turn that are not scoring (GAME_RULES.md §14.2, §14.3): rate limits and reply timing.
 
 -- Rate limit bookkeeping: when the last refusal of each kind was due, so at most one goes out per window.
 create table game.rate_limits (

@@ -1,6 +1,6 @@
--- Conversations over time (GAME_RULES.md §14.1): storing the player's and her Telegram messages, closing idle
--- conversations, and the post-conversation job each closed conversation queues (PLATFORM.md §6).
+-- Conversations over time (GAME_RULES.md §14.1): the Telegram messages, idle closing, post-conversation jobs.
 
+-- The post-conversation job each closed conversation queues (PLATFORM.md §6).
 create table private.conversation_jobs (
   conversation_id uuid primary key references public.conversations (id) on delete cascade,
   user_id uuid not null references public.users (id) on delete cascade,
@@ -20,48 +20,6 @@ grant select, insert, update, delete on private.conversation_jobs to service_rol
 create policy "conversation_jobs: backend only"
   on private.conversation_jobs for select to service_role
   using (true);
-
--- Closes the given open Telegram conversations at p_now and queues their processing jobs.
-create or replace function game.close_conversations(p_conversation_ids uuid[], p_now timestamptz)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  with closed as (
-    update public.conversations set status = 'closed', ended_at = p_now
-    where id = any (p_conversation_ids) and status = 'open'
-    returning id, user_id
-  ),
-  jobs as (
-    insert into private.conversation_jobs (conversation_id, user_id, next_attempt_at, created_at)
-    select id, user_id, p_now, p_now from closed
-    on conflict (conversation_id) do nothing
-  )
-  select count(*)::int from closed
-$$;
-comment on function game.close_conversations(uuid[], timestamptz) is 'Closes open conversations at p_now and queues one post-conversation job each.';
-revoke execute on function game.close_conversations(uuid[], timestamptz) from public;
-grant execute on function game.close_conversations(uuid[], timestamptz) to service_role;
-
--- Every minute: Telegram conversations idle for 15 minutes or more close. Set-based; returns {closed}.
-create or replace function game.close_idle_conversations(p_now timestamptz)
-returns jsonb
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select jsonb_build_object('closed', game.close_conversations(array(
-    select c.id from public.conversations c
-    where c.status = 'open' and c.platform = 'telegram'
-      and c.last_message_at <= p_now - make_interval(mins => (game.tunables_json() ->> 'conversation_idle')::int)
-  ), p_now))
-$$;
-comment on function game.close_idle_conversations(timestamptz) is 'Closes Telegram conversations idle for conversation_idle minutes at p_now and queues their jobs (GAME_RULES.md §14.1).';
-revoke execute on function game.close_idle_conversations(timestamptz) from public;
-grant execute on function game.close_idle_conversations(timestamptz) to service_role;
 
 -- Stores the player's Telegram message once (keyed by update_id) in their open conversation, opening one when
 -- none is open or the open one has been idle long enough to close. A stored message is a player interaction.
@@ -141,3 +99,46 @@ $$;
 comment on function game.store_nikita_message(uuid, bigint, text, timestamptz) is 'Stores her sent message once per outbox row in the open Telegram conversation.';
 revoke execute on function game.store_nikita_message(uuid, bigint, text, timestamptz) from public;
 grant execute on function game.store_nikita_message(uuid, bigint, text, timestamptz) to service_role;
+
+-- Closes the given open Telegram conversations at p_now and queues their processing jobs. Defined before
+-- game.close_idle_conversations, whose `language sql` body is checked when it is created.
+create or replace function game.close_conversations(p_conversation_ids uuid[], p_now timestamptz)
+returns integer
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  with closed as (
+    update public.conversations set status = 'closed', ended_at = p_now
+    where id = any (p_conversation_ids) and status = 'open'
+    returning id, user_id
+  ),
+  jobs as (
+    insert into private.conversation_jobs (conversation_id, user_id, next_attempt_at, created_at)
+    select id, user_id, p_now, p_now from closed
+    on conflict (conversation_id) do nothing
+  )
+  select count(*)::int from closed
+$$;
+comment on function game.close_conversations(uuid[], timestamptz) is 'Closes open conversations at p_now and queues one post-conversation job each.';
+revoke execute on function game.close_conversations(uuid[], timestamptz) from public;
+grant execute on function game.close_conversations(uuid[], timestamptz) to service_role;
+
+-- Every minute: Telegram conversations idle for 15 minutes or more close. Set-based; returns {closed}.
+create or replace function game.close_idle_conversations(p_now timestamptz)
+returns jsonb
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  select jsonb_build_object('closed', game.close_conversations(array(
+    select c.id from public.conversations c
+    where c.status = 'open' and c.platform = 'telegram'
+      and c.last_message_at <= p_now - make_interval(mins => (game.tunables_json() ->> 'conversation_idle')::int)
+  ), p_now))
+$$;
+comment on function game.close_idle_conversations(timestamptz) is 'Closes Telegram conversations idle for conversation_idle minutes at p_now and queues their jobs (GAME_RULES.md §14.1).';
+revoke execute on function game.close_idle_conversations(timestamptz) from public;
+grant execute on function game.close_idle_conversations(timestamptz) to service_role;

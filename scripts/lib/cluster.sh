@@ -83,10 +83,10 @@ build_database() { # port
 }
 
 # Drop and recreate the `postgres` database, apply the platform script, then every file of the declarative
-# schema (sql/*.sql, in name order) in one transaction.
+# schema (sql/*.sql, in name order) and its reference rows (sql/data/*.sql, in name order) in one transaction.
 build_declarative() { # port
   local port="$1" args=() f
-  for f in "$root"/sql/*.sql; do args+=(-f "$f"); done
+  for f in "$root"/sql/*.sql "$root"/sql/data/*.sql; do args+=(-f "$f"); done
   psql_at "$port" -d template1 -c 'drop database if exists postgres with (force)' -c 'create database postgres'
   psql_at "$port" -d postgres -f "$PLATFORM_SQL"
   psql_at "$port" -d postgres --single-transaction "${args[@]}"
@@ -110,4 +110,34 @@ schema_diff() {
   wait "$a" || die "the migrations do not build (see the error above)"
   supabase db diff --from "$(db_url "$SCRATCH_MIGRATIONS_PORT")" --to "$(db_url "$SCRATCH_DECLARATIVE_PORT")" \
     2>"$root/.local/db-diff.log" || { cat "$root/.local/db-diff.log" >&2; die "supabase db diff failed"; }
+}
+
+# The reference rows the drift check compares, as `table|query` (each query ordered by the table's key).
+# llm_prices.updated_at is left out: it is the time the row was written.
+REFERENCE_ROWS=(
+  "public.chapters|select * from public.chapters order by chapter"
+  "game.tunables|select name, value, unit, meaning from game.tunables order by name"
+  "private.llm_prices|select model, input_per_mtok, output_per_mtok from private.llm_prices order by model"
+  "cron.job|select jobname, schedule, command, active from cron.job order by jobname"
+)
+
+# The rows a query returns, as `copy` text; none when the table does not exist on that side (yet).
+rows_of() { # port, table, query
+  [ "$(psql_at "$1" -d postgres -tAc "select to_regclass('$2') is not null")" = t ] || return 0
+  psql_at "$1" -d postgres -c "copy ($3) to stdout"
+}
+
+# Prints a unified diff of the reference rows of each table that differ between the two scratch databases
+# (empty: no drift). Run after schema_diff, which builds both.
+data_diff() {
+  local entry table query from to
+  for entry in "${REFERENCE_ROWS[@]}"; do
+    table="${entry%%|*}"
+    query="${entry#*|}"
+    from="$(rows_of "$SCRATCH_MIGRATIONS_PORT" "$table" "$query")"
+    to="$(rows_of "$SCRATCH_DECLARATIVE_PORT" "$table" "$query")"
+    [ "$from" = "$to" ] && continue
+    diff -u --label "$table in supabase/migrations" --label "$table in sql/data" \
+      <(printf '%s\n' "$from") <(printf '%s\n' "$to") || true
+  done
 }

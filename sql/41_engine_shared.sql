@@ -1,5 +1,50 @@
--- Player interaction bookkeeping shared by every engine entry point (GAME_RULES.md §1): last_interaction_at
--- and days_played.
+-- Helpers every engine function shares: the player lock, the score, an interaction, the history row, events.
+
+-- Every mutation starts here: the player's row, locked, so one player's mutations never interleave. FOR NO KEY
+-- UPDATE rather than FOR UPDATE: rows that merely reference the player (ledger, inbox, history) can still be
+-- inserted by other transactions meanwhile, instead of waiting on this one.
+create or replace function game.lock_player(p_user_id uuid)
+returns public.users
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_user public.users;
+begin
+  select * into v_user from public.users where id = p_user_id for no key update;
+  if not found then
+    raise exception 'player not found: %', p_user_id using errcode = 'PNFND';
+  end if;
+  return v_user;
+end
+$$;
+comment on function game.lock_player(uuid) is 'Locks and returns the player row (raises PNFND); the first step of every per-player mutation.';
+revoke execute on function game.lock_player(uuid) from public;
+grant execute on function game.lock_player(uuid) to service_role;
+
+-- The relationship score from the four metrics (GAME_RULES.md §2): weights from the tunables, 4 decimals.
+create or replace function game.score_of(p_tunables jsonb, p_intimacy numeric, p_passion numeric, p_trust numeric,
+  p_secureness numeric)
+returns numeric
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+  return round(
+    (p_tunables ->> 'weight_intimacy')::numeric * p_intimacy
+    + (p_tunables ->> 'weight_passion')::numeric * p_passion
+    + (p_tunables ->> 'weight_trust')::numeric * p_trust
+    + (p_tunables ->> 'weight_secureness')::numeric * p_secureness,
+    (p_tunables ->> 'value_scale')::int);
+end
+$$;
+comment on function game.score_of(jsonb, numeric, numeric, numeric, numeric) is 'Relationship score = weighted sum of the four metrics (weights and scale from the tunables).';
+revoke execute on function game.score_of(jsonb, numeric, numeric, numeric, numeric) from public;
+grant execute on function game.score_of(jsonb, numeric, numeric, numeric, numeric) to service_role;
 
 -- A player interaction at p_now (GAME_RULES.md §1), computed on the player's row: last_interaction_at =
 -- max(last, now); a new local date (player's timezone) since game_started_at counts one more day played.

@@ -1,5 +1,6 @@
--- Scheduled jobs (PLATFORM.md §5.2), named, one call each, run by pg_cron with the database clock. The same
--- calls stand in hand-written migrations (the deploy artifact); the drift check compares them.
+-- Scheduled jobs (PLATFORM.md §5.2): named, one call each, run by pg_cron with the database clock; the
+-- functions take the time as a parameter, so tests and simulations pass their own. cron.schedule replaces a job
+-- of the same name.
 select cron.schedule('nikita-decay', '0 * * * *', 'select game.apply_decay(now())');
 select cron.schedule('nikita-boss-timeouts', '5 * * * *', 'select game.expire_boss_fights(now())');
 select cron.schedule('nikita-close-idle-conversations', '* * * * *', 'select game.close_idle_conversations(now())');

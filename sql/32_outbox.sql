@@ -1,68 +1,43 @@
--- Inbox draining and outbox delivery (PLATFORM.md §2.2, §2.6): claims with skip locked and leases, so updates
--- are processed once in order and messages are sent once, whatever crashes or overlapping workers do.
+-- The outbox (PLATFORM.md §2.6): every outgoing message or call once, and the deliver routine's claims on it.
 
--- The next update of a chat to process: the lowest update_id that is pending or a due retry, locked for this
--- transaction. Another worker's locked row is skipped, so whoever holds the player lock drains one at a time.
-create or replace function private.claim_inbox(p_chat_id bigint, p_now timestamptz)
-returns setof private.telegram_updates
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select * from private.telegram_updates
-  where chat_id = p_chat_id
-    and (status = 'pending' or (status = 'retry' and next_attempt_at <= p_now))
-  order by update_id
-  limit 1
-  for update skip locked
-$$;
-comment on function private.claim_inbox(bigint, timestamptz) is 'Locks and returns the lowest pending or due-retry update of a chat (skip locked).';
-revoke execute on function private.claim_inbox(bigint, timestamptz) from public;
-grant execute on function private.claim_inbox(bigint, timestamptz) to service_role;
-
--- Chats the sweeper should drain: a pending update whose waitUntil lease ran out, or a due retry.
-create or replace function private.inbox_chats_due(p_now timestamptz, p_limit integer)
-returns setof bigint
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select chat_id from private.telegram_updates
-  where (status = 'pending' and lease_until <= p_now) or (status = 'retry' and next_attempt_at <= p_now)
-  group by chat_id
-  order by min(update_id)
-  limit p_limit
-$$;
-comment on function private.inbox_chats_due(timestamptz, integer) is 'Chats holding a pending update past its lease or a due retry, oldest first (the process-inbox sweeper).';
-revoke execute on function private.inbox_chats_due(timestamptz, integer) from public;
-grant execute on function private.inbox_chats_due(timestamptz, integer) to service_role;
-
--- A provider failure on an update: retry with backoff 30 s x 4^(attempts - 1), failed after 5 attempts.
--- Returns {status, attempts, first_failure}.
-create or replace function private.fail_inbox(p_update_id bigint, p_error text, p_now timestamptz)
-returns jsonb
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  update private.telegram_updates
-  set attempts = attempts + 1,
-      status = case when attempts + 1 >= 5 then 'failed' else 'retry' end,
-      next_attempt_at = p_now + interval '30 seconds' * power(4, attempts),
-      last_error = left(p_error, 1000)
-  where update_id = p_update_id
-  returning jsonb_build_object('status', status, 'attempts', attempts, 'first_failure', attempts = 1)
-$$;
-comment on function private.fail_inbox(bigint, text, timestamptz) is 'Schedules a failed update for retry (30 s, 2 min, 8 min, 32 min) or marks it failed after 5 attempts.';
-revoke execute on function private.fail_inbox(bigint, text, timestamptz) from public;
-grant execute on function private.fail_inbox(bigint, text, timestamptz) to service_role;
-
+-- The only path by which anything is sent. Rows are claimed with skip locked and a lease, so a message is
+-- sent once, whatever crashes or overlapping workers do.
+create table private.outbox (
+  id bigint generated always as identity primary key,
+  dedupe_key text not null unique,
+  user_id uuid references public.users (id) on delete cascade,
+  chat_id bigint,
+  channel text not null default 'telegram' check (channel in ('telegram', 'voice')),
+  kind text not null check (kind in ('reply', 'command', 'hold', 'boss', 'touchpoint', 'event', 'welcome', 'call')),
+  text text,
+  payload jsonb not null default '{}',
+  due_at timestamptz not null,
+  status text not null default 'pending'
+    check (status in ('pending', 'claimed', 'sending', 'sent', 'retry', 'failed', 'unconfirmed', 'skipped')),
+  attempts integer not null default 0 check (attempts >= 0),
+  lease_until timestamptz,
+  send_started_at timestamptz,
+  sent_at timestamptz,
+  provider_ref text,
+  last_error text,
+  created_at timestamptz not null default now(),
+  check (kind = 'event' or kind = 'call' or text is not null)
+);
+comment on table private.outbox is 'Every outgoing message or call, once per dedupe_key; claimed with skip locked and a lease by the deliver routine, the only sender.';
+-- Claim: due rows that are pending or to retry, oldest first.
+create index outbox_due_idx on private.outbox (due_at) where status in ('pending', 'retry');
+-- Recovery: rows whose lease ran out mid-claim or mid-send.
+create index outbox_leased_idx on private.outbox (lease_until) where status in ('claimed', 'sending');
+create index outbox_user_idx on private.outbox (user_id);
 -- Outbox rows still to deliver, per chat in order: the partial index the head-of-queue checks read.
 create index outbox_chat_queue_idx on private.outbox (chat_id, due_at, id) where status in ('pending', 'retry', 'claimed', 'sending');
 create index outbox_chat_sent_idx on private.outbox (chat_id, sent_at desc) where status = 'sent';
+
+alter table private.outbox enable row level security;
+grant select, insert, update, delete on private.outbox to service_role;
+create policy "outbox: backend only"
+  on private.outbox for select to service_role
+  using (true);
 
 -- Claims up to p_limit due rows (optionally of one chat) for delivery: first recovers rows whose lease ran out
 -- (claimed: never reached Telegram, so back to pending; sending: ambiguous, so unconfirmed and never resent),
