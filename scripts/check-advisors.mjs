@@ -12,5 +12,9 @@ const input = readFileSync(0, "utf8").trim();
 const findings = input ? JSON.parse(input) : [];
 const blocking = findings.filter((f) => !allowlist.has(f.name) && !allowlist.has(f.cache_key));
 for (const f of blocking) console.log(`${f.level} ${f.name}: ${f.detail}`);
-console.log(`advisors: ${findings.length} findings, ${findings.length - blocking.length} allowlisted, ${blocking.length} blocking`);
+console.log(
+  `advisors: ${findings.length} findings, ${
+    findings.length - blocking.length
+  } allowlisted, ${blocking.length} blocking`,
+);
 process.exit(blocking.length === 0 ? 0 : 1);

@@ -1,8 +1,10 @@
 -- Scoring an exchange (GAME_RULES.md §3): the analyzer's judgment checked, every consequence in one transaction.
 
--- Scores one exchange (text or voice call) for a player at p_now, in the order of §3.3.
+-- Scores one exchange (text or voice call) for a player at p_now, in the order of §3.3. With p_reply_draw (Z ~ N(0, 1),
+-- drawn by a text turn) the result also carries reply_delay_seconds, her reply's delay after this exchange
+-- (game.reply_delay: an exchange that starts a boss fight gets an immediate reply), so a turn needs one call.
 create or replace function game.apply_exchange(p_user_id uuid, p_analysis jsonb, p_now timestamptz,
-  p_source text default 'telegram', p_conversation_id uuid default null)
+  p_source text default 'telegram', p_conversation_id uuid default null, p_reply_draw numeric default null)
 returns jsonb
 language plpgsql
 volatile
@@ -62,7 +64,8 @@ begin
     if v_user.game_status <> 'active' then
       return jsonb_build_object('scored', false, 'score_before', v_user.relationship_score,
         'score_after', v_user.relationship_score, 'delta', 0, 'chapter', v_user.chapter,
-        'game_status', v_user.game_status, 'events', v_events);
+        'game_status', v_user.game_status, 'events', v_events,
+        'reply_delay_seconds', case when p_reply_draw is not null then 0 end);
     end if;
   end if;
 
@@ -160,12 +163,14 @@ begin
     'metrics', jsonb_build_object('intimacy', v_new[1], 'passion', v_new[2], 'trust', v_new[3], 'secureness', v_new[4]),
     'chapter', v_user.chapter, 'game_status', v_status,
     'engagement_state', coalesce(v_engagement ->> 'state', v_state),
-    'temperature', v_conflict -> 'temperature', 'zone', v_conflict ->> 'zone', 'events', v_events);
+    'temperature', v_conflict -> 'temperature', 'zone', v_conflict ->> 'zone', 'events', v_events,
+    'reply_delay_seconds', case when p_reply_draw is not null
+      then (game.reply_delay(p_user_id, p_now, p_reply_draw) ->> 'delay_seconds')::numeric end);
 end
 $$;
-comment on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid) is 'Scores one exchange (GAME_RULES.md §3.3): warmth bonus, multiplier, chapter cap, metrics and score, conflict, engagement, vices, game over, boss trigger, one history row. ANBAD, PNFND, ONBRQ, GOVER, BOSSA, CVNFD.';
-revoke execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid) from public;
-grant execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid) to service_role;
+comment on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) is 'Scores one exchange (GAME_RULES.md §3.3): warmth bonus, multiplier, chapter cap, metrics and score, conflict, engagement, vices, game over, boss trigger, one history row; with p_reply_draw, her reply delay. ANBAD, PNFND, ONBRQ, GOVER, BOSSA, CVNFD.';
+revoke execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) from public;
+grant execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) to service_role;
 
 -- Raises ANBAD (with what is wrong) unless p_analysis has the analyzer's shape and ranges. Fields other than
 -- deltas may be absent and then mean: no tags, no repair, no signals, language 0/0.
@@ -207,8 +212,7 @@ begin
     else
       select format('unknown behavior: %s', b) into v_problem
       from jsonb_array_elements(p_analysis -> 'behaviors') b
-      where jsonb_typeof(b) <> 'string' or b #>> '{}' not in ('horseman:criticism', 'horseman:contempt',
-        'horseman:defensiveness', 'horseman:stonewalling', 'vulnerability_exchange')
+      where jsonb_typeof(b) <> 'string' or not (b #>> '{}' = any (game.behavior_tags()))
       limit 1;
     end if;
   end if;
@@ -225,8 +229,7 @@ begin
       v_problem := 'vice_signals must be an array';
     else
       for v_item in select jsonb_array_elements(p_analysis -> 'vice_signals') loop
-        if jsonb_typeof(v_item) <> 'object' or coalesce(v_item ->> 'category', '') not in ('intellectual_dominance',
-             'risk_taking', 'substances', 'sexuality', 'emotional_intensity', 'rule_breaking', 'dark_humor', 'vulnerability') then
+        if jsonb_typeof(v_item) <> 'object' or not (coalesce(v_item ->> 'category', '') = any (game.vice_categories())) then
           v_problem := format('unknown vice category: %s', coalesce(v_item ->> 'category', v_item::text));
         elsif jsonb_typeof(v_item -> 'confidence') is distinct from 'number'
               or (v_item ->> 'confidence')::numeric not between 0 and 1 then
@@ -261,3 +264,20 @@ $$;
 comment on function game.check_analysis(jsonb, jsonb) is 'Validates the analyzer''s judgment (GAME_RULES.md §3.2); raises ANBAD naming the first problem.';
 revoke execute on function game.check_analysis(jsonb, jsonb) from public;
 grant execute on function game.check_analysis(jsonb, jsonb) to service_role;
+
+-- The analyzer's behaviour tags of GAME_RULES.md §3.2: the engine's one list, read by game.check_analysis. The
+-- analyzer's tool schema (functions/_shared/llm/analysis.ts) holds the same list, and a test keeps the two equal.
+create or replace function game.behavior_tags()
+returns text[]
+language sql
+immutable
+parallel safe
+security invoker
+set search_path = ''
+as $$
+  select array['horseman:criticism', 'horseman:contempt', 'horseman:defensiveness', 'horseman:stonewalling',
+    'vulnerability_exchange']
+$$;
+comment on function game.behavior_tags() is 'The analyzer''s behaviour tags (GAME_RULES.md §3.2), the one list the engine checks against.';
+revoke execute on function game.behavior_tags() from public;
+grant execute on function game.behavior_tags() to service_role;

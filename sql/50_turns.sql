@@ -1,4 +1,5 @@
--- The rules of a Telegram turn that are not scoring (GAME_RULES.md §14.2, §14.3): rate limits and reply timing.
+-- A Telegram turn's rules that are not scoring (GAME_RULES.md §14.2, §14.3): what a message does (begin_turn), rate
+-- limits and reply timing.
 
 -- Rate limit bookkeeping: when the last refusal of each kind was due, so at most one goes out per window.
 create table game.rate_limits (
@@ -14,11 +15,96 @@ create policy "rate_limits: backend only"
   on game.rate_limits for select to service_role
   using (true);
 
--- Checks the player's message received at p_now against the limits, counting it with the messages already
--- stored. Over a limit it raises RATEL with detail {window, retry_after_seconds, refuse}; refuse is true for the
--- first refusal of that window, which the caller sends in character and records with game.note_rate_refusal
--- (the raise rolls back anything written here). Under the limits it returns {minute_count, day_count, warning};
--- warning marks the 450th message of the local day.
+-- What a player's Telegram message does, decided once (PLATFORM.md §2.3): the rate limits (a refusal is a value, not
+-- an error), the message stored once, then the route: refused, her closing line (game over or won), a boss step, a
+-- reply to a boss phase that timed out first (the timeout is applied), or a scored exchange. Returns the context
+-- her reply needs, so a turn asks SQL once before the models work:
+-- {route, game_status, warning, refusal: {window, retry_after_seconds, send_line} | null, message_id,
+--  conversation_id, player: {display_name, chapter, chapter_name, local_time}, history: [{role, content}],
+--  boss: {boss_fight_id, phase, her_reply, judge_now, resolution_replies, events} | null}.
+-- history: the open conversation (for a boss step, the encounter's), oldest first, ending with this message, at
+-- most 60 lines and 12,000 characters (the newest line always): the prompt's history budget, not a game rule.
+create or replace function game.begin_turn(p_user_id uuid, p_update_id bigint, p_text text, p_now timestamptz)
+returns jsonb
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_t jsonb := game.tunables_json();
+  v_user public.users := game.lock_player(p_user_id);
+  v_verdict jsonb;
+  v_stored jsonb;
+  v_route text;
+  v_refusal jsonb;
+  v_boss jsonb;
+  v_timeout jsonb;
+  v_history_of uuid;
+  v_history jsonb;
+begin
+  if v_user.onboarding_status <> 'completed' then
+    raise exception 'onboarding not complete' using errcode = 'ONBRQ';
+  end if;
+  v_verdict := game.rate_limit_verdict(v_user, v_t, p_now);
+  -- Every message is stored, refused ones too (GAME_RULES.md §14.3): stored, not scored.
+  v_stored := game.store_player_message(p_user_id, p_update_id, p_text, p_now);
+  v_history_of := (v_stored ->> 'conversation_id')::uuid;
+  if (v_verdict ->> 'limited')::boolean then
+    v_route := 'refused';
+    v_refusal := jsonb_build_object('window', v_verdict ->> 'window',
+      'retry_after_seconds', (v_verdict ->> 'retry_after_seconds')::numeric, 'send_line', (v_verdict ->> 'refuse')::boolean);
+    if (v_verdict ->> 'refuse')::boolean then
+      perform game.note_rate_refusal(p_user_id, v_verdict ->> 'window', p_now);
+    end if;
+  elsif v_user.game_status in ('game_over', 'won') then
+    v_route := 'closing';
+  elsif v_user.game_status = 'boss_fight' then
+    -- A reply after its phase's deadline: the timeout comes first and the reply belongs to no phase.
+    v_timeout := game.expire_due_boss_fight(p_user_id, v_t, p_now);
+    if v_timeout is not null then
+      v_route := 'boss_late';
+      v_boss := jsonb_build_object('boss_fight_id', null, 'phase', null, 'her_reply', 'none', 'judge_now', false,
+        'resolution_replies', 0,
+        'events', jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events'));
+    else
+      v_route := 'boss';
+      select f.conversation_id into v_history_of from game.boss_fights f
+      where f.user_id = p_user_id and f.phase <> 'resolved';
+    end if;
+  else
+    v_route := 'exchange';
+  end if;
+  select * into v_user from public.users where id = p_user_id;
+
+  select coalesce(jsonb_agg(jsonb_build_object('role', r.role, 'content', r.content) order by r.created_at, r.id), '[]')
+  into v_history
+  from (
+    select m.role, m.content, m.created_at, m.id,
+           sum(length(m.content)) over (order by m.created_at desc, m.id desc) as used,
+           row_number() over (order by m.created_at desc, m.id desc) as n
+    from public.messages m
+    where m.conversation_id = v_history_of
+    order by m.created_at desc, m.id desc
+    limit 60
+  ) r
+  where r.used <= 12000 or r.n = 1;
+
+  return jsonb_build_object('route', v_route, 'game_status', v_user.game_status,
+    'warning', coalesce((v_verdict ->> 'warning')::boolean, false), 'refusal', v_refusal,
+    'message_id', (v_stored ->> 'message_id')::bigint, 'conversation_id', v_stored ->> 'conversation_id',
+    'player', jsonb_build_object('display_name', v_user.display_name, 'chapter', v_user.chapter,
+      'chapter_name', (select c.name from public.chapters c where c.chapter = v_user.chapter),
+      'local_time', to_char(p_now at time zone v_user.timezone, 'Dy HH24:MI')),
+    'history', v_history, 'boss', v_boss);
+end
+$$;
+comment on function game.begin_turn(uuid, bigint, text, timestamptz) is 'A player''s Telegram message at p_now, decided once: rate limits, the message stored, and the route (refused, closing, boss, boss_late, exchange) with the context her reply needs. PNFND, ONBRQ.';
+revoke execute on function game.begin_turn(uuid, bigint, text, timestamptz) from public;
+grant execute on function game.begin_turn(uuid, bigint, text, timestamptz) to service_role;
+
+-- Checks the player's message received at p_now against the limits. Over a limit it raises RATEL with detail
+-- {window, retry_after_seconds, refuse}; under the limits it returns {minute_count, day_count, warning}.
 create or replace function game.check_rate_limit(p_user_id uuid, p_now timestamptz)
 returns jsonb
 language plpgsql
@@ -27,41 +113,20 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_t jsonb := game.tunables_json();
   v_user public.users;
-  v_limits game.rate_limits;
-  v_day date;
-  v_minute int;
-  v_today int;
-  v_oldest timestamptz;
+  v_verdict jsonb;
 begin
   select * into v_user from public.users where id = p_user_id;
   if not found then
     raise exception 'player not found: %', p_user_id using errcode = 'PNFND';
   end if;
-  select * into v_limits from game.rate_limits where user_id = p_user_id;
-  v_day := (p_now at time zone v_user.timezone)::date;
-  -- This message plus the player's stored messages in (now - 60 s, now) and on this local day.
-  select 1 + count(*) filter (where m.created_at > p_now - interval '60 seconds'),
-         1 + count(*) filter (where (m.created_at at time zone v_user.timezone)::date = v_day),
-         min(m.created_at) filter (where m.created_at > p_now - interval '60 seconds')
-  into v_minute, v_today, v_oldest
-  from public.messages m
-  where m.user_id = p_user_id and m.role = 'player' and m.time_in_call_secs is null
-    and m.created_at >= least(p_now - interval '60 seconds', (v_day::timestamp at time zone v_user.timezone))
-    and m.created_at < p_now;
-  if v_today > (v_t ->> 'rate_per_day')::int then
-    raise exception 'rate limited: day' using errcode = 'RATEL', detail = jsonb_build_object('window', 'day',
-      'retry_after_seconds', ceil(extract(epoch from ((v_day + 1)::timestamp at time zone v_user.timezone) - p_now)),
-      'refuse', v_limits.day_refused_on is distinct from v_day)::text;
+  v_verdict := game.rate_limit_verdict(v_user, game.tunables_json(), p_now);
+  if (v_verdict ->> 'limited')::boolean then
+    raise exception 'rate limited: %', v_verdict ->> 'window' using errcode = 'RATEL',
+      detail = jsonb_build_object('window', v_verdict -> 'window', 'retry_after_seconds', v_verdict -> 'retry_after_seconds',
+        'refuse', v_verdict -> 'refuse')::text;
   end if;
-  if v_minute > (v_t ->> 'rate_per_minute')::int then
-    raise exception 'rate limited: minute' using errcode = 'RATEL', detail = jsonb_build_object('window', 'minute',
-      'retry_after_seconds', greatest(1, ceil(extract(epoch from v_oldest + interval '60 seconds' - p_now))),
-      'refuse', v_limits.minute_refused_at is null or v_limits.minute_refused_at <= p_now - interval '60 seconds')::text;
-  end if;
-  return jsonb_build_object('minute_count', v_minute, 'day_count', v_today,
-    'warning', v_today = (v_t ->> 'rate_warning_at')::int);
+  return v_verdict - 'limited';
 end
 $$;
 comment on function game.check_rate_limit(uuid, timestamptz) is 'Rate limits of GAME_RULES.md §14.3 for a message at p_now: RATEL (detail: window, retry_after_seconds, refuse) over 20/min or 500/local day; the 450th message of the day carries a warning.';
@@ -158,3 +223,51 @@ $$;
 comment on function game.reply_delay(uuid, timestamptz, numeric) is 'Her reply delay (GAME_RULES.md §14.2): 0 inside a conversation, else max(1, floor(min(cap, exp(mu + sigma Z) x coefficient x momentum))).';
 revoke execute on function game.reply_delay(uuid, timestamptz, numeric) from public;
 grant execute on function game.reply_delay(uuid, timestamptz, numeric) to service_role;
+
+-- The rate-limit verdict for the player's message received at p_now (GAME_RULES.md §14.3), counting it with the
+-- messages already stored: {limited, window, retry_after_seconds, refuse, minute_count, day_count, warning}.
+-- refuse is true for the first refusal of that window (at most one goes out per window); warning marks the 450th
+-- message of the local day. The one home of the rule: check_rate_limit raises it, begin_turn routes on it.
+create or replace function game.rate_limit_verdict(p_user public.users, p_tunables jsonb, p_now timestamptz)
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_limits game.rate_limits;
+  v_day date := (p_now at time zone p_user.timezone)::date;
+  v_minute int;
+  v_today int;
+  v_oldest timestamptz;
+begin
+  select * into v_limits from game.rate_limits where user_id = p_user.id;
+  -- This message plus the player's stored messages in (now - 60 s, now) and on this local day.
+  select 1 + count(*) filter (where m.created_at > p_now - interval '60 seconds'),
+         1 + count(*) filter (where (m.created_at at time zone p_user.timezone)::date = v_day),
+         min(m.created_at) filter (where m.created_at > p_now - interval '60 seconds')
+  into v_minute, v_today, v_oldest
+  from public.messages m
+  where m.user_id = p_user.id and m.role = 'player' and m.time_in_call_secs is null
+    and m.created_at >= least(p_now - interval '60 seconds', (v_day::timestamp at time zone p_user.timezone))
+    and m.created_at < p_now;
+  if v_today > (p_tunables ->> 'rate_per_day')::int then
+    return jsonb_build_object('limited', true, 'window', 'day',
+      'retry_after_seconds', ceil(extract(epoch from ((v_day + 1)::timestamp at time zone p_user.timezone) - p_now)),
+      'refuse', v_limits.day_refused_on is distinct from v_day, 'minute_count', v_minute, 'day_count', v_today,
+      'warning', false);
+  end if;
+  if v_minute > (p_tunables ->> 'rate_per_minute')::int then
+    return jsonb_build_object('limited', true, 'window', 'minute',
+      'retry_after_seconds', greatest(1, ceil(extract(epoch from v_oldest + interval '60 seconds' - p_now))),
+      'refuse', v_limits.minute_refused_at is null or v_limits.minute_refused_at <= p_now - interval '60 seconds',
+      'minute_count', v_minute, 'day_count', v_today, 'warning', false);
+  end if;
+  return jsonb_build_object('limited', false, 'minute_count', v_minute, 'day_count', v_today,
+    'warning', v_today = (p_tunables ->> 'rate_warning_at')::int);
+end
+$$;
+comment on function game.rate_limit_verdict(public.users, jsonb, timestamptz) is 'The rate-limit verdict of GAME_RULES.md §14.3 for a message at p_now, as a value: limited, window, retry_after_seconds, refuse (first refusal of the window), counts, warning (450th of the day).';
+revoke execute on function game.rate_limit_verdict(public.users, jsonb, timestamptz) from public;
+grant execute on function game.rate_limit_verdict(public.users, jsonb, timestamptz) to service_role;

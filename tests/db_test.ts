@@ -19,10 +19,12 @@ Deno.test("a signup through auth.users provisions the player, readable by the ba
   const sql = createDb(testDbUrl());
   try {
     const id = await createAuthUser(fixtures, uniqueEmail("provision"));
-    const [player] = await asServiceRole(sql, (tx) =>
-      tx`select u.chapter, u.relationship_score::float8 as score, u.game_status, m.intimacy::float8 as intimacy, e.state
+    const [player] = await asServiceRole(
+      sql,
+      (tx) =>
+        tx`select u.chapter, u.relationship_score::float8 as score, u.game_status, m.intimacy::float8 as intimacy, e.state
          from public.users u join public.user_metrics m on m.user_id = u.id join public.engagement_state e on e.user_id = u.id
-         where u.id = ${id}`
+         where u.id = ${id}`,
     );
     assert.deepEqual(player, { chapter: 1, score: 50, game_status: "active", intimacy: 50, state: "calibrating" });
     await fixtures`delete from auth.users where id = ${id}`;
@@ -42,7 +44,10 @@ Deno.test("the backend can write the private machinery; a throw rolls the transa
       }),
       /crash after insert/,
     );
-    const [row] = await asServiceRole(sql, (tx) => tx`select count(*)::int as n from private.telegram_updates where update_id = ${updateId}`);
+    const [row] = await asServiceRole(
+      sql,
+      (tx) => tx`select count(*)::int as n from private.telegram_updates where update_id = ${updateId}`,
+    );
     assert.equal(row?.n, 0);
   } finally {
     await sql.end();

@@ -7,7 +7,7 @@ import { deliver } from "../functions/_shared/outbox/deliver.ts";
 import { telegramSender } from "../functions/_shared/outbox/senders/telegram.ts";
 import { createDb, type Sql } from "../functions/_shared/platform/db.ts";
 import { createRuntime } from "../functions/_shared/platform/runtime.ts";
-import { startFakeTelegram } from "../scripts/local/fakes/telegram.ts";
+import { startFakeTelegram } from "./fakes/telegram.ts";
 import { testDbUrl } from "./support/test_db.ts";
 
 const base = 900_000_000 + Math.floor(Math.random() * 1e7);
@@ -27,12 +27,16 @@ Deno.test("two deliver workers at once send disjoint rows, each exactly once", a
   const prefix = `race-${base}`;
   try {
     for (let i = 0; i < 30; i++) await queue(fixtures, `${prefix}:${i}`, base + i, `message ${i}`);
-    const results = await Promise.all(workers.map((sql) => deliver({ ...via(sql, api), perSecond: 1000 }, { limit: 30 })));
+    const results = await Promise.all(
+      workers.map((sql) => deliver({ ...via(sql, api), perSecond: 1000 }, { limit: 30 })),
+    );
     const sent = telegram.calls.filter((c) => c.method === "sendMessage").map((c) => String(c.body.text));
     assert.equal(sent.length, 30);
     assert.equal(new Set(sent).size, 30, "no message twice");
     assert.equal(results[0]!.sent + results[1]!.sent, 30);
-    const [row] = await fixtures`select count(*)::int as n from private.outbox where dedupe_key like ${prefix + ":%"} and status = 'sent'`;
+    const [row] = await fixtures`select count(*)::int as n from private.outbox where dedupe_key like ${
+      prefix + ":%"
+    } and status = 'sent'`;
     assert.equal(row?.n, 30);
   } finally {
     await fixtures`delete from private.outbox where dedupe_key like ${prefix + ":%"}`;
@@ -72,12 +76,18 @@ Deno.test("a 429 moves the row by retry_after without counting an attempt; HTML 
   const key = `flood-${base}`;
   try {
     await queue(sql, key, chat, "<b>you</b> & me");
-    telegram.failNext("sendMessage", { error_code: 429, description: "Too Many Requests: retry after 7", parameters: { retry_after: 7 } });
+    telegram.failNext("sendMessage", {
+      error_code: 429,
+      description: "Too Many Requests: retry after 7",
+      parameters: { retry_after: 7 },
+    });
     const now = Date.now();
     const first = await deliver({ ...via(sql, api), now: () => new Date(now) }, { limit: 10, chatId: chat });
     assert.equal(first.failed, 1);
     const [row] = await sql<{ status: string; attempts: number; wait: number }[]>`
-      select status, attempts, extract(epoch from due_at - ${new Date(now)}::timestamptz)::int as wait from private.outbox where dedupe_key = ${key}`;
+      select status, attempts, extract(epoch from due_at - ${new Date(
+      now,
+    )}::timestamptz)::int as wait from private.outbox where dedupe_key = ${key}`;
     assert.deepEqual({ ...row }, { status: "retry", attempts: 0, wait: 7 });
     await deliver({ ...via(sql, api), now: () => new Date(now + 8000) }, { limit: 10, chatId: chat });
     assert.deepEqual(telegram.sent(chat), ["&lt;b&gt;you&lt;/b&gt; &amp; me"]);
@@ -90,11 +100,20 @@ Deno.test("a 429 moves the row by retry_after without counting an attempt; HTML 
 Deno.test("the jobs route: 401 without the secret (nothing written), 404 for an unknown job, 422 for a bad body", async () => {
   const sql = createDb(testDbUrl(), { max: 2 });
   let ran = 0;
-  const handler = createJobsHandler({ sql, runtime: createRuntime(), secret: "jobs-secret-0123456789",
-    jobs: { noop: { batch: 10, run: () => Promise.resolve({ claimed: ++ran, done: 0, failed: 0 }) } } });
-  const call = (path: string, secret: string | null, body = "{}") => handler(new Request(`http://local/functions/v1/jobs/${path}`, {
-    method: "POST", body, headers: secret ? { "x-jobs-secret": secret } : {},
-  }));
+  const handler = createJobsHandler({
+    sql,
+    runtime: createRuntime(),
+    secret: "jobs-secret-0123456789",
+    jobs: { noop: { batch: 10, run: () => Promise.resolve({ claimed: ++ran, done: 0, failed: 0 }) } },
+  });
+  const call = (path: string, secret: string | null, body = "{}") =>
+    handler(
+      new Request(`http://local/functions/v1/jobs/${path}`, {
+        method: "POST",
+        body,
+        headers: secret ? { "x-jobs-secret": secret } : {},
+      }),
+    );
   try {
     const [before] = await sql`select count(*)::int as n from private.job_runs where job = 'noop'`;
     assert.equal((await call("noop", null)).status, 401);
@@ -105,7 +124,11 @@ Deno.test("the jobs route: 401 without the secret (nothing written), 404 for an 
     assert.match((await bad.json()).message, /limit/);
     const [after] = await sql`select count(*)::int as n from private.job_runs where job = 'noop'`;
     assert.equal(after?.n, before?.n, "refused calls write no run");
-    const ok = await call("noop?wait=true", "jobs-secret-0123456789", JSON.stringify({ scheduled_at: new Date().toISOString() }));
+    const ok = await call(
+      "noop?wait=true",
+      "jobs-secret-0123456789",
+      JSON.stringify({ scheduled_at: new Date().toISOString() }),
+    );
     assert.equal(ok.status, 200);
     assert.equal((await ok.json()).claimed, 1);
     await sql`delete from private.job_runs where job = 'noop'`;

@@ -13,9 +13,11 @@ Deno.test("two concurrent decay runs at the same time apply the decay once", asy
     await fixtures`update public.users set onboarding_status = 'completed', last_interaction_at = '2031-03-03 00:00+00',
       decay_through = null where id = ${id}`;
     const now = "2031-03-03 10:00+00"; // 2 overdue hours x 0.8 = 1.6
-    const results = await Promise.all(workers.map((sql) =>
-      asServiceRole(sql, async (tx) => (await tx`select game.apply_decay(${now}::timestamptz) as r`)[0]?.r)
-    ));
+    const results = await Promise.all(
+      workers.map((sql) =>
+        asServiceRole(sql, async (tx) => (await tx`select game.apply_decay(${now}::timestamptz) as r`)[0]?.r)
+      ),
+    );
     const decayed = results.map((r) => (r as { decayed: number }).decayed).sort();
     const [player] = await fixtures<{ score: number; rows: number }[]>`
       select relationship_score::float8 as score,

@@ -3,10 +3,27 @@ import { gameErrorCode, httpStatusFor, sqlErrorCodes } from "../functions/_share
 
 Deno.test("registered SQL codes map to the HTTP statuses of PLATFORM.md §10", () => {
   const expected: Record<string, number> = {
-    PNFND: 404, ONBRQ: 409, GOVER: 409, BOSSA: 409, BOSSN: 409, RATEL: 429, ANBAD: 422, VRBAD: 422,
-    DKINV: 422, TZINV: 422, TGBND: 409, LNKEX: 410, CVNFD: 404, MEMBD: 422, IDMIS: 409, ADMRQ: 403,
+    PNFND: 404,
+    ONBRQ: 409,
+    GOVER: 409,
+    BOSSA: 409,
+    BOSSN: 409,
+    RATEL: 429,
+    ANBAD: 422,
+    VRBAD: 422,
+    DKINV: 422,
+    TZINV: 422,
+    TGBND: 409,
+    LNKEX: 410,
+    CVNFD: 404,
+    MEMBD: 422,
+    IDMIS: 409,
+    ADMRQ: 403,
   };
-  assert.deepEqual(Object.fromEntries(Object.entries(sqlErrorCodes).map(([code, { status }]) => [code, status])), expected);
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(sqlErrorCodes).map(([code, { status }]) => [code, status])),
+    expected,
+  );
   for (const [code, status] of Object.entries(expected)) assert.equal(httpStatusFor({ code }), status, code);
 });
 

@@ -5,15 +5,30 @@ import { createLiveLlm } from "../functions/_shared/llm/live.ts";
 import type { LedgerEntry } from "../functions/_shared/llm/ledger.ts";
 import type { TurnContext } from "../functions/_shared/llm/types.ts";
 import { ProviderError } from "../functions/_shared/platform/errors.ts";
-import { startFakeAnthropic } from "../scripts/local/fakes/anthropic.ts";
+import { startFakeAnthropic } from "./fakes/anthropic.ts";
 
-const context: TurnContext = { userId: "00000000-0000-4000-8000-000000000001", playerName: "Robin", chapter: 1,
-  chapterName: "Curiosity", localTime: "Mon 21:00", notes: [] };
+const context: TurnContext = {
+  userId: "00000000-0000-4000-8000-000000000001",
+  playerName: "Robin",
+  chapter: 1,
+  chapterName: "Curiosity",
+  localTime: "Mon 21:00",
+  notes: [],
+};
 
 function client(url: string, ledger: LedgerEntry[]) {
-  return createLiveLlm({ apiKey: "test", baseURL: url, maxRetries: 0,
-    models: { reply: "claude-sonnet-4-6", analyzer: "claude-haiku-4-5", judge: "claude-sonnet-4-6", summary: "claude-haiku-4-5" },
-    ledger: (e) => Promise.resolve(void ledger.push(e)) });
+  return createLiveLlm({
+    apiKey: "test",
+    baseURL: url,
+    maxRetries: 0,
+    models: {
+      reply: "claude-sonnet-4-6",
+      analyzer: "claude-haiku-4-5",
+      judge: "claude-sonnet-4-6",
+      summary: "claude-haiku-4-5",
+    },
+    ledger: (e) => Promise.resolve(void ledger.push(e)),
+  });
 }
 
 Deno.test("her reply uses the layered system prompt with cached persona and context blocks", async () => {
@@ -35,8 +50,14 @@ Deno.test("an invalid analysis is asked for once more, then the turn fails as a 
   const fake = startFakeAnthropic();
   const ledger: LedgerEntry[] = [];
   try {
-    const bad = { deltas: { intimacy: 50, passion: 0, trust: 0, secureness: 0 }, behaviors: [], repair: { attempted: false, quality: null },
-      vice_signals: [], language: { needy: 0, distracted: 0 }, confidence: 1 };
+    const bad = {
+      deltas: { intimacy: 50, passion: 0, trust: 0, secureness: 0 },
+      behaviors: [],
+      repair: { attempted: false, quality: null },
+      vice_signals: [],
+      language: { needy: 0, distracted: 0 },
+      confidence: 1,
+    };
     fake.analyses.push(bad, { ...bad, deltas: { intimacy: 2, passion: 0, trust: 0, secureness: 0 } });
     const analysis = await client(fake.url, ledger).analyze(context, [], "reply");
     assert.equal(analysis.deltas.intimacy, 2, "the re-ask's valid answer is used");

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { filterEmoji, postProcess, splitMessage, stripActionMarkers, type TextRules } from "../functions/_shared/outbox/postprocess.ts";
+import {
+  filterEmoji,
+  postProcess,
+  splitMessage,
+  stripActionMarkers,
+  type TextRules,
+} from "../functions/_shared/outbox/postprocess.ts";
 
 const rules: TextRules = {
   approvedEmoji: ["😏", "🙄", "🍆", "😘", "😅", "🥲", "🙂", ":)", ":(", ":P", ";)", ":/"],
@@ -27,7 +33,13 @@ Deno.test("long text splits at sentence ends, then whitespace, then a hard cut",
   assert.ok(parts.every((p) => [...p].length <= 4096));
   assert.ok(parts[0]!.endsWith("."));
   assert.equal(parts.join(" "), text);
-  assert.deepEqual(splitMessage("word ".repeat(10).trim(), 12), ["word word", "word word", "word word", "word word", "word word"]);
+  assert.deepEqual(splitMessage("word ".repeat(10).trim(), 12), [
+    "word word",
+    "word word",
+    "word word",
+    "word word",
+    "word word",
+  ]);
   assert.deepEqual(splitMessage("x".repeat(10), 4), ["xxxx", "xxxx", "xx"]);
 });
 
@@ -35,10 +47,17 @@ Deno.test("postProcess applies the three steps in order", () => {
   assert.deepEqual(postProcess("*sighs* fine. 🔥 you win 😏", rules), ["fine. you win 😏"]);
 });
 
-Deno.test("event rows render in her voice: the chapter's \"where are you\", the goodbye alone when the game ended", async () => {
+Deno.test('event rows render in her voice: the chapter\'s "where are you", the goodbye alone when the game ended', async () => {
   const { renderEvent } = await import("../functions/_shared/outbox/events.ts");
   const chapter3 = ["I miss talking to you.", "is everything ok?"];
-  assert.ok(chapter3.includes(renderEvent({ event: "decay", chapter: 3, events: [{ type: "warning", kind: "where_are_you" }] }, 7)));
+  assert.ok(
+    chapter3.includes(
+      renderEvent({ event: "decay", chapter: 3, events: [{ type: "warning", kind: "where_are_you" }] }, 7),
+    ),
+  );
   assert.match(renderEvent({ event: "decay", chapter: 3, events: [{ type: "game_over" }] }, 7), /leaving/);
-  assert.equal(renderEvent({ event: "decay", chapter: 2, events: [{ type: "warning", kind: "dont_forget_me" }] }, 1), "don't forget about me…");
+  assert.equal(
+    renderEvent({ event: "decay", chapter: 2, events: [{ type: "warning", kind: "dont_forget_me" }] }, 1),
+    "don't forget about me…",
+  );
 });

@@ -8,16 +8,28 @@ const tgId = () => 800_000_000 + Math.floor(Math.random() * 1e8);
 
 /** An onboarded, bound player in chapter 1 with every metric at `metric`; returns the user id. */
 async function player(sql: Sql, telegramId: number, metric = 50): Promise<string> {
-  const [user] = await sql<{ id: string }[]>`insert into auth.users (email) values (${`flow-${telegramId}@players.test`}) returning id`;
+  const [user] = await sql<
+    { id: string }[]
+  >`insert into auth.users (email) values (${`flow-${telegramId}@players.test`}) returning id`;
   await sql`select game.bind_telegram(${user!.id}, ${telegramId}, ${telegramId}, now())`;
-  await sql`select game.complete_onboarding(${user!.id}, ${sql.json({ display_name: "Robin", timezone: "UTC", darkness: 2 })}, now())`;
-  await sql`update public.user_metrics set intimacy = ${metric}, passion = ${metric}, trust = ${metric}, secureness = ${metric} where user_id = ${user!.id}`;
+  await sql`select game.complete_onboarding(${user!.id}, ${
+    sql.json({ display_name: "Robin", timezone: "UTC", darkness: 2 })
+  }, now())`;
+  await sql`update public.user_metrics set intimacy = ${metric}, passion = ${metric}, trust = ${metric}, secureness = ${metric} where user_id = ${
+    user!.id
+  }`;
   await sql`update public.users set relationship_score = ${metric} where id = ${user!.id}`;
   return user!.id;
 }
 
-const analysis = (d: number) => ({ deltas: { intimacy: d, passion: d, trust: d, secureness: d }, behaviors: [],
-  repair: { attempted: false, quality: null }, vice_signals: [], language: { needy: 0, distracted: 0 }, confidence: 0.9 });
+const analysis = (d: number) => ({
+  deltas: { intimacy: d, passion: d, trust: d, secureness: d },
+  behaviors: [],
+  repair: { attempted: false, quality: null },
+  vice_signals: [],
+  language: { needy: 0, distracted: 0 },
+  confidence: 0.9,
+});
 
 async function status(sql: Sql, id: string) {
   const [row] = await sql<{ chapter: number; game_status: string; boss_attempts: number }[]>`
@@ -35,17 +47,27 @@ Deno.test("the boss starts at the threshold, runs both phases, and a PASS opens 
     await h.post(textUpdate(me, "I read your favourite book twice. The second time for you."));
     await h.settle();
     assert.deepEqual(await status(h.sql, id), { chapter: 1, game_status: "boss_fight", boss_attempts: 0 });
-    assert.deepEqual(h.telegram.sent(me), ["You're not boring. Yet.", "Tell me a belief of yours most rooms would laugh at."],
-      "her reply first, then her opening");
+    assert.deepEqual(h.telegram.sent(me), [
+      "You're not boring. Yet.",
+      "Tell me a belief of yours most rooms would laugh at.",
+    ], "her reply first, then her opening");
     h.anthropic.texts.push("Hm. I don't buy it.", "Go on.", "You got through to me.");
     h.anthropic.verdicts.push({ outcome: "PASS", confidence: 0.9, reasoning: "held and refined the view" });
-    for (const text of ["That kindness is a skill.", "It's practised, not innate; most people skip the practice.", "And I'd rather practise with you."]) {
+    for (
+      const text of [
+        "That kindness is a skill.",
+        "It's practised, not innate; most people skip the practice.",
+        "And I'd rather practise with you.",
+      ]
+    ) {
       await h.post(textUpdate(me, text));
       await h.settle();
     }
     assert.deepEqual(await status(h.sql, id), { chapter: 2, game_status: "active", boss_attempts: 0 });
     assert.deepEqual(h.telegram.sent(me).slice(2), ["Hm. I don't buy it.", "Go on.", "You got through to me."]);
-    const [judge] = h.anthropic.requests.filter((r) => (r.tool_choice as { name?: string } | undefined)?.name === "judge_boss");
+    const [judge] = h.anthropic.requests.filter((r) =>
+      (r.tool_choice as { name?: string } | undefined)?.name === "judge_boss"
+    );
     assert.ok(judge, "the judge was called with a forced judge_boss tool call");
   } finally {
     await h.sql`delete from auth.users where id = ${id}`;
@@ -74,7 +96,8 @@ Deno.test("a third FAIL ends the game and /start begins a new one", async () => 
     await h.settle();
     assert.deepEqual(await status(h.sql, id), { chapter: 1, game_status: "active", boss_attempts: 0 });
     assert.equal(h.telegram.sent(me).length, before + 2, "a fresh-start line and her first message again");
-    const [reset] = await h.sql`select count(*)::int as n from public.score_history where user_id = ${id} and event_type = 'game_reset'`;
+    const [reset] = await h
+      .sql`select count(*)::int as n from public.score_history where user_id = ${id} and event_type = 'game_reset'`;
     assert.equal(reset?.n, 1);
   } finally {
     await h.sql`delete from auth.users where id = ${id}`;
@@ -87,13 +110,19 @@ Deno.test("the 21st message in a minute is stored, not scored, and gets one in-c
   const me = tgId();
   const id = await player(h.sql, me);
   try {
-    for (let i = 0; i < 20; i++) await h.sql`select game.store_player_message(${id}, ${-(me * 100 + i)}, 'spam', now() - interval '20 seconds')`;
+    for (let i = 0; i < 20; i++) {
+      await h.sql`select game.store_player_message(${id}, ${-(me * 100 + i)}, 'spam', now() - interval '20 seconds')`;
+    }
     const update = textUpdate(me, "are you there??");
     await h.post(update);
     await h.settle();
     assert.equal(h.telegram.sent(me).length, 1);
-    assert.ok((IN_CHARACTER.slowDown as readonly string[]).includes(h.telegram.sent(me)[0]!), "one of her slow-down lines");
-    const [row] = await h.sql`select count(*)::int as n from public.messages where telegram_update_id = ${update.update_id as number}`;
+    assert.ok(
+      (IN_CHARACTER.slowDown as readonly string[]).includes(h.telegram.sent(me)[0]!),
+      "one of her slow-down lines",
+    );
+    const [row] = await h.sql`select count(*)::int as n from public.messages where telegram_update_id = ${update
+      .update_id as number}`;
     assert.equal(row?.n, 1, "the refused message is stored");
     const [scored] = await h.sql`select count(*)::int as n from public.score_history where user_id = ${id}`;
     assert.equal(scored?.n, 0, "and not scored");
@@ -127,9 +156,13 @@ Deno.test("a model that takes 30 s: the webhook still answers at once, and exact
 Deno.test("/start link_<code> binds the account the portal signed in, once; a spent code gets the fresh-code line", async () => {
   const h = startHarness();
   const me = tgId();
-  const [user] = await h.sql<{ id: string }[]>`insert into auth.users (email) values (${`link-${me}@players.test`}) returning id`;
+  const [user] = await h.sql<
+    { id: string }[]
+  >`insert into auth.users (email) values (${`link-${me}@players.test`}) returning id`;
   try {
-    await h.sql`insert into private.telegram_link_codes (code, user_id, expires_at) values ('LNKW2345', ${user!.id}, now() + interval '10 minutes')`;
+    await h.sql`insert into private.telegram_link_codes (code, user_id, expires_at) values ('LNKW2345', ${
+      user!.id
+    }, now() + interval '10 minutes')`;
     await h.post(textUpdate(me, "/start link_LNKW2345"));
     await h.settle();
     const [bound] = await h.sql`select telegram_id::bigint as t from public.users where id = ${user!.id}`;

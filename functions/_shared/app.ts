@@ -16,7 +16,7 @@ import { createDb, type Sql } from "./platform/db.ts";
 import { databaseUrl } from "./platform/env.ts";
 import { setLogLevel } from "./platform/log.ts";
 import { createRuntime, type Runtime } from "./platform/runtime.ts";
-import { type DrainDeps, drainChat } from "./telegram/drain.ts";
+import { drainChat, type DrainDeps } from "./telegram/drain.ts";
 import { createWebhookHandler } from "./telegram/webhook.ts";
 
 export type Handler = (req: Request) => Promise<Response>;
@@ -48,8 +48,15 @@ export interface AppOverrides {
 export function createLlm(env: AppEnv, sql: Sql): Llm {
   if (env.LLM_MODE === "offline") return createOfflineLlm();
   return createLiveLlm({
-    apiKey: env.ANTHROPIC_API_KEY!, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: env.LLM_MAX_RETRIES,
-    models: { reply: env.MODEL_REPLY, analyzer: env.MODEL_ANALYZER, judge: env.MODEL_JUDGE, summary: env.MODEL_SUMMARY },
+    apiKey: env.ANTHROPIC_API_KEY!,
+    baseURL: env.ANTHROPIC_BASE_URL,
+    maxRetries: env.LLM_MAX_RETRIES,
+    models: {
+      reply: env.MODEL_REPLY,
+      analyzer: env.MODEL_ANALYZER,
+      judge: env.MODEL_JUDGE,
+      summary: env.MODEL_SUMMARY,
+    },
     ledger: createLedger(sql),
   });
 }
@@ -62,20 +69,35 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
   const llm = overrides.llm ?? createLlm(env, sql);
   const auth = overrides.auth ?? createSupabaseAuth(env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
   const drain: DrainDeps = {
-    sql, llm, auth, runtime,
+    sql,
+    llm,
+    auth,
+    runtime,
     random: overrides.random ?? Math.random,
     settings: {
-      token: env.TELEGRAM_BOT_TOKEN, username: env.TELEGRAM_BOT_USERNAME, portalUrl: env.PORTAL_URL,
-      voicePhoneNumber: env.VOICE_PHONE_NUMBER, voiceEnabled: Boolean(env.ELEVENLABS_AGENT_ID),
+      token: env.TELEGRAM_BOT_TOKEN,
+      username: env.TELEGRAM_BOT_USERNAME,
+      portalUrl: env.PORTAL_URL,
+      voicePhoneNumber: env.VOICE_PHONE_NUMBER,
+      voiceEnabled: Boolean(env.ELEVENLABS_AGENT_ID),
     },
     resolveTimezone: (city) => llm.timezoneFor(city),
     typing: (chatId) => telegram.sendChatAction(chatId, "typing"),
   };
   return {
-    env, sql, runtime, llm, auth, telegram, drain,
+    env,
+    sql,
+    runtime,
+    llm,
+    auth,
+    telegram,
+    drain,
     deliver: (options) =>
-      deliver({ sql, now: runtime.now, senders: { telegram: telegramSender(telegram, { typingMs: options.typingMs ?? 0 }) } },
-        options),
+      deliver({
+        sql,
+        now: runtime.now,
+        senders: { telegram: telegramSender(telegram, { typingMs: options.typingMs ?? 0 }) },
+      }, options),
     close: async () => {
       await runtime.settle();
       await sql.end();
@@ -86,7 +108,8 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
 /** functions/telegram-webhook: store, acknowledge, then drain the chat and deliver its reply after the response. */
 export function telegramWebhookHandler(app: App, env: { TELEGRAM_WEBHOOK_SECRET: string }): Handler {
   return createWebhookHandler({
-    sql: app.sql, secret: env.TELEGRAM_WEBHOOK_SECRET,
+    sql: app.sql,
+    secret: env.TELEGRAM_WEBHOOK_SECRET,
     afterAck: (chatId) =>
       app.runtime.waitUntil(drainChat(app.drain, chatId).then(() => app.deliver({ limit: 20, chatId }))),
   });

@@ -33,7 +33,10 @@ const webhookSecret = {
 const jobsSecret = { JOBS_SECRET: z.string().min(16) };
 
 /** Rules across variables, shared by every schema. */
-function crossChecks(env: { LLM_MODE: string; ANTHROPIC_API_KEY?: string | undefined; ENVIRONMENT: string }, ctx: z.RefinementCtx) {
+function crossChecks(
+  env: { LLM_MODE: string; ANTHROPIC_API_KEY?: string | undefined; ENVIRONMENT: string },
+  ctx: z.RefinementCtx,
+) {
   if (env.LLM_MODE === "live" && !env.ANTHROPIC_API_KEY) {
     ctx.addIssue({ code: "custom", path: ["ANTHROPIC_API_KEY"], message: "required when LLM_MODE=live" });
   }

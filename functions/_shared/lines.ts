@@ -6,28 +6,46 @@ export function pickLine(lines: readonly string[], seed: number): string {
 }
 
 export const IN_CHARACTER = {
-  textPlease: ["I'm not opening that. Use your words.", "Type it out. I like reading you, not decoding you.", "Text, please. I'm picky like that."],
-  slowDown: ["Whoa. Slow down, I can't keep up with you.", "Breathe. One thought at a time.", "You're flooding me. Give me a minute."],
+  textPlease: [
+    "I'm not opening that. Use your words.",
+    "Type it out. I like reading you, not decoding you.",
+    "Text, please. I'm picky like that.",
+  ],
+  slowDown: [
+    "Whoa. Slow down, I can't keep up with you.",
+    "Breathe. One thought at a time.",
+    "You're flooding me. Give me a minute.",
+  ],
   needSpace: ["I need some space tonight. Talk tomorrow.", "I'm done for today. Tomorrow, okay?"],
   spaceHint: ["(I might need some alone time soon, just so you know.)"],
   holding: ["Give me a sec, my head is somewhere else.", "Hold on, I'm in the middle of something. Back soon."],
   unknownCommand: ["No idea what that means. /help, maybe?"],
-  gameOver: ["I said what I had to say. /start if you want to try again from the beginning.",
-    "We're done. If you ever want a fresh start: /start."],
-  won: ["You still make me smile, you know that?", "Hi you. Yes, still yours.", "I was just thinking about you :)",
-    "Don't get used to me being this soft 😏", "Lena says I talk about you too much. She's right."],
+  gameOver: [
+    "I said what I had to say. /start if you want to try again from the beginning.",
+    "We're done. If you ever want a fresh start: /start.",
+  ],
+  won: [
+    "You still make me smile, you know that?",
+    "Hi you. Yes, still yours.",
+    "I was just thinking about you :)",
+    "Don't get used to me being this soft 😏",
+    "Lena says I talk about you too much. She's right.",
+  ],
   freshStart: ["Okay. Fresh start. Let's see if you learned anything.", "New beginning. Don't make me regret it."],
   welcomeBack: ["Oh, it's you again. Hi.", "You came back. Interesting."],
   alreadyBound: ["This account already belongs to someone else. Not you, apparently."],
   contactRefused: ["That's not your number. I only want yours."],
   contactSaved: ["Got your number. Don't make me regret it."],
-  firstMessage: ["So. You found me. Tell me something interesting about yourself, and skip the small talk.",
-    "Hi. I'm Nikita. Impress me: what's the most interesting thing you thought about today?"],
+  firstMessage: [
+    "So. You found me. Tell me something interesting about yourself, and skip the small talk.",
+    "Hi. I'm Nikita. Impress me: what's the most interesting thing you thought about today?",
+  ],
   callOff: ["I'm not really a phone person right now. Text me."],
 } as const;
 
 export const OUT_OF_CHARACTER = {
-  help: "Commands:\n/start begin or resume\n/status how things stand\n/call how to call her\n/portal open your portal\n/settings your settings\n/help this list",
+  help:
+    "Commands:\n/start begin or resume\n/status how things stand\n/call how to call her\n/portal open your portal\n/settings your settings\n/help this list",
   askEmail: "Welcome. To begin, send the email address you want to sign in with.",
   badEmail: "That doesn't look like an email address. Try again.",
   codeSent: "A sign-in code is on its way to your email. Type it here.",

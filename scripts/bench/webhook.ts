@@ -16,9 +16,22 @@ let updateId = 10_000_000;
 
 async function one(): Promise<number> {
   const id = updateId++;
-  const body = JSON.stringify({ update_id: id, message: { message_id: id, date: 0, text: "hi", chat: { id: 5000 + (id % 1000), type: "private" }, from: { id: 5000 + (id % 1000), is_bot: false, first_name: "B" } } });
+  const body = JSON.stringify({
+    update_id: id,
+    message: {
+      message_id: id,
+      date: 0,
+      text: "hi",
+      chat: { id: 5000 + (id % 1000), type: "private" },
+      from: { id: 5000 + (id % 1000), is_bot: false, first_name: "B" },
+    },
+  });
   const t0 = performance.now();
-  const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret } });
+  const res = await fetch(url, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
+  });
   await res.body?.cancel();
   if (res.status !== 200) throw new Error(String(res.status));
   return performance.now() - t0;

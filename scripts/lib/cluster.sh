@@ -7,6 +7,8 @@
 PORT_OFFSET="${NIKITA_PORT_OFFSET:-0}"
 DEV_DIR="$root/.local/db"
 DEV_PORT=$((54322 + PORT_OFFSET))
+# The functions gateway of the local runtime (scripts/local/env.ts shifts it the same way).
+GATEWAY_PORT=$((54321 + PORT_OFFSET))
 TEST_DIR="$root/.local/test-db"
 TEST_PORT=$((54330 + PORT_OFFSET))
 PLATFORM_SQL="$root/scripts/sql/platform.sql"

@@ -31,12 +31,16 @@ export function startGateway(rawEnv: Record<string, string>, port: number, optio
   const netLoop = (async () => {
     while (!stopped) {
       try {
-        const requests = await app.sql<{ id: number; method: string; url: string; headers: Record<string, string>; body: string | null }[]>`
+        const requests = await app.sql<
+          { id: number; method: string; url: string; headers: Record<string, string>; body: string | null }[]
+        >`
           delete from net.http_request_queue where id in (select id from net.http_request_queue order by id limit 10 for update skip locked)
           returning id, method::text, url, headers, convert_from(body, 'UTF8') as body`;
         for (const r of requests) {
-          fetch(r.url, { method: r.method, headers: r.headers, body: r.body }).then((res) => res.body?.cancel(), (error) =>
-            log("warn", "pg_net stand-in: request failed", { url: r.url, error: String(error) }));
+          fetch(r.url, { method: r.method, headers: r.headers, body: r.body }).then(
+            (res) => res.body?.cancel(),
+            (error) => log("warn", "pg_net stand-in: request failed", { url: r.url, error: String(error) }),
+          );
         }
       } catch (error) {
         if (!stopped) log("warn", "pg_net stand-in: queue read failed", { error: String(error) });
@@ -52,9 +56,12 @@ export function startGateway(rawEnv: Record<string, string>, port: number, optio
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   })();
-  if (!options.quiet) log("info", "gateway listening", { url: `http://127.0.0.1:${port}/functions/v1/`, llm: env.LLM_MODE });
+  if (!options.quiet) {
+    log("info", "gateway listening", { url: `http://127.0.0.1:${port}/functions/v1/`, llm: env.LLM_MODE });
+  }
   return {
-    app, env,
+    app,
+    env,
     async close() {
       stopped = true;
       await server.shutdown();

@@ -3,12 +3,11 @@
 // played here. With TELEGRAM_BOT_TOKEN set it long-polls the real Telegram instead.
 import { createInterface } from "node:readline";
 import process from "node:process";
-import { startFakeAuth } from "./fakes/auth.ts";
-import { startFakeTelegram } from "./fakes/telegram.ts";
+import { startFakeAuth } from "../../tests/fakes/auth.ts";
+import { startFakeTelegram } from "../../tests/fakes/telegram.ts";
 import { localEnv } from "./env.ts";
 import { startGateway } from "./gateway.ts";
 import { startPoller } from "./poller.ts";
-
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const { env, ports } = localEnv(root);
@@ -16,7 +15,10 @@ const { env, ports } = localEnv(root);
 env.LOG_LEVEL ??= "warn";
 const CHAT_ID = Number(env.PLAY_CHAT_ID ?? 424242);
 
-startFakeAuth(env.SUPABASE_DB_URL!, { port: ports.fakeAuth, print: (email, code) => console.log(`\n  ✉  sign-in code for ${email}: ${code}\n`) });
+startFakeAuth(env.SUPABASE_DB_URL!, {
+  port: ports.fakeAuth,
+  print: (email, code) => console.log(`\n  ✉  sign-in code for ${email}: ${code}\n`),
+});
 if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
   const gateway = startGateway(env, ports.gateway);
   startPoller(gateway.env, ports.gateway);
@@ -26,7 +28,9 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
   startGateway(env, ports.gateway, { quiet: true });
   const offline = env.LLM_MODE === "offline";
   console.log(`
-  Nikita, local play console${offline ? " (OFFLINE: canned lines and a heuristic judge; set ANTHROPIC_API_KEY for Claude)" : ""}
+  Nikita, local play console${
+    offline ? " (OFFLINE: canned lines and a heuristic judge; set ANTHROPIC_API_KEY for Claude)" : ""
+  }
   You are Telegram user ${CHAT_ID}. Type messages; /start to sign up, /help for commands, Ctrl-D to quit.
   Her replies arrive after her reply delay, as on Telegram.
 `);
@@ -40,14 +44,23 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
       const update = {
         update_id: id,
         message: {
-          message_id: id, date: Math.floor(Date.now() / 1000), text, chat: { id: CHAT_ID, type: "private" },
+          message_id: id,
+          date: Math.floor(Date.now() / 1000),
+          text,
+          chat: { id: CHAT_ID, type: "private" },
           from: { id: CHAT_ID, is_bot: false, first_name: "You" },
-          ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] } : {}),
+          ...(text.startsWith("/")
+            ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] }
+            : {}),
         },
       };
       const res = await fetch(`http://127.0.0.1:${ports.gateway}/functions/v1/telegram-webhook`, {
-        method: "POST", body: JSON.stringify(update),
-        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": env.TELEGRAM_WEBHOOK_SECRET! },
+        method: "POST",
+        body: JSON.stringify(update),
+        headers: {
+          "content-type": "application/json",
+          "x-telegram-bot-api-secret-token": env.TELEGRAM_WEBHOOK_SECRET!,
+        },
       });
       await res.body?.cancel();
       if (res.status !== 200) console.log(`  (webhook answered ${res.status})`);

@@ -15,8 +15,12 @@ export function startPoller(env: GatewayEnv, gatewayPort: number): void {
         const updates = await api.getUpdates({ offset, timeout: 25, allowed_updates: ["message"] });
         for (const update of updates) {
           const res = await fetch(`http://127.0.0.1:${gatewayPort}/functions/v1/telegram-webhook`, {
-            method: "POST", body: JSON.stringify(update),
-            headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": env.TELEGRAM_WEBHOOK_SECRET },
+            method: "POST",
+            body: JSON.stringify(update),
+            headers: {
+              "content-type": "application/json",
+              "x-telegram-bot-api-secret-token": env.TELEGRAM_WEBHOOK_SECRET,
+            },
           });
           await res.body?.cancel();
           if (res.status !== 200) break;

@@ -1,6 +1,6 @@
 // `npm run serve`: the gateway (and the local fakes when no Telegram token is set), in the foreground.
-import { startFakeAuth } from "./fakes/auth.ts";
-import { startFakeTelegram } from "./fakes/telegram.ts";
+import { startFakeAuth } from "../../tests/fakes/auth.ts";
+import { startFakeTelegram } from "../../tests/fakes/telegram.ts";
 import { localEnv } from "./env.ts";
 import { startGateway } from "./gateway.ts";
 import { startPoller } from "./poller.ts";

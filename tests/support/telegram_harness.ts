@@ -7,9 +7,9 @@ import { deliver } from "../../functions/_shared/outbox/deliver.ts";
 import { telegramSender } from "../../functions/_shared/outbox/senders/telegram.ts";
 import { createDb, type Sql } from "../../functions/_shared/platform/db.ts";
 import { parseEnv } from "../../functions/_shared/platform/env.ts";
-import { type FakeAnthropic, startFakeAnthropic } from "../../scripts/local/fakes/anthropic.ts";
-import { type FakeAuth, startFakeAuth } from "../../scripts/local/fakes/auth.ts";
-import { type FakeTelegram, startFakeTelegram } from "../../scripts/local/fakes/telegram.ts";
+import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.ts";
+import { type FakeAuth, startFakeAuth } from "../fakes/auth.ts";
+import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram.ts";
 import { testDbUrl } from "./test_db.ts";
 
 export const SECRET = "test-webhook-secret";
@@ -37,9 +37,14 @@ export function textUpdate(telegramId: number, text: string, id = updateId()): R
   return {
     update_id: id,
     message: {
-      message_id: id, date: Math.floor(Date.now() / 1000), text,
-      chat: { id: telegramId, type: "private" }, from: { id: telegramId, is_bot: false, first_name: "Player" },
-      ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] } : {}),
+      message_id: id,
+      date: Math.floor(Date.now() / 1000),
+      text,
+      chat: { id: telegramId, type: "private" },
+      from: { id: telegramId, is_bot: false, first_name: "Player" },
+      ...(text.startsWith("/")
+        ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] }
+        : {}),
     },
   };
 }
@@ -49,10 +54,20 @@ export function startHarness(): Harness {
   const anthropic = startFakeAnthropic();
   const auth = startFakeAuth(testDbUrl(), { print: () => {} });
   const env = parseEnv(gatewayEnvSchema, {
-    SUPABASE_DB_URL: testDbUrl(), SUPABASE_URL: auth.url, SUPABASE_ANON_KEY: "local-anon-key",
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token", TELEGRAM_BOT_USERNAME: "nikita_test_bot", TELEGRAM_WEBHOOK_SECRET: SECRET,
-    TELEGRAM_API_ROOT: telegram.url, LLM_MODE: "live", ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: anthropic.url,
-    LLM_MAX_RETRIES: "0", JOBS_SECRET, ENVIRONMENT: "test", LOG_LEVEL: "error",
+    SUPABASE_DB_URL: testDbUrl(),
+    SUPABASE_URL: auth.url,
+    SUPABASE_ANON_KEY: "local-anon-key",
+    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
+    TELEGRAM_BOT_USERNAME: "nikita_test_bot",
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    LLM_MODE: "live",
+    ANTHROPIC_API_KEY: "test-key",
+    ANTHROPIC_BASE_URL: anthropic.url,
+    LLM_MAX_RETRIES: "0",
+    JOBS_SECRET,
+    ENVIRONMENT: "test",
+    LOG_LEVEL: "error",
   });
   const sql = createDb(testDbUrl(), { max: 12 });
   const app = createApp(env, { sql });
@@ -61,11 +76,18 @@ export function startHarness(): Harness {
   // Delivery runs on a clock ahead of real time (so reply delays are due) that only moves forward.
   let clock = 0;
   return {
-    sql, app, telegram, anthropic, auth, webhook,
+    sql,
+    app,
+    telegram,
+    anthropic,
+    auth,
+    webhook,
     post(update, secret = SECRET) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (secret !== null) headers["x-telegram-bot-api-secret-token"] = secret;
-      return webhook(new Request("http://local/telegram-webhook", { method: "POST", headers, body: JSON.stringify(update) }));
+      return webhook(
+        new Request("http://local/telegram-webhook", { method: "POST", headers, body: JSON.stringify(update) }),
+      );
     },
     async settle(aheadMs = 3_600_000) {
       await app.runtime.settle();
@@ -73,8 +95,12 @@ export function startHarness(): Harness {
       for (let i = 0, idle = 0; i < 40 && idle < 2; i++) {
         clock = Math.max(clock + 2000, Date.now() + aheadMs);
         const at = clock;
-        const r = await deliver({ sql, now: () => new Date(at), perSecond: 1000, senders: { telegram: telegramSender(app.telegram) } },
-          { limit: 200 });
+        const r = await deliver({
+          sql,
+          now: () => new Date(at),
+          perSecond: 1000,
+          senders: { telegram: telegramSender(app.telegram) },
+        }, { limit: 200 });
         idle = r.claimed === 0 ? idle + 1 : 0;
       }
     },

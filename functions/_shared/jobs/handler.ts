@@ -3,7 +3,15 @@
 // themselves are the registry's (registry.ts).
 import { z } from "npm:zod@4.6.7";
 import { asServiceRole, type Sql } from "../platform/db.ts";
-import { BodyError, errorResponse, json, methodNotAllowed, parseJson, readBody, secretEquals } from "../platform/http.ts";
+import {
+  BodyError,
+  errorResponse,
+  json,
+  methodNotAllowed,
+  parseJson,
+  readBody,
+  secretEquals,
+} from "../platform/http.ts";
 import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
 
@@ -28,7 +36,9 @@ const bodySchema = z.object({
   limit: z.number().int().positive().max(10_000).optional(),
 });
 
-export function createJobsHandler(deps: { sql: Sql; runtime: Runtime; secret: string; jobs: Record<string, JobEntry> }): (req: Request) => Promise<Response> {
+export function createJobsHandler(
+  deps: { sql: Sql; runtime: Runtime; secret: string; jobs: Record<string, JobEntry> },
+): (req: Request) => Promise<Response> {
   return async (req) => {
     const url = new URL(req.url);
     const name = url.pathname.split("/").filter(Boolean).at(-1) ?? "";
@@ -42,14 +52,24 @@ export function createJobsHandler(deps: { sql: Sql; runtime: Runtime; secret: st
     try {
       const raw = await readBody(req);
       const parsed = bodySchema.safeParse(raw.trim() === "" ? {} : parseJson(raw));
-      if (!parsed.success) return errorResponse(422, "invalid_body", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      if (!parsed.success) {
+        return errorResponse(
+          422,
+          "invalid_body",
+          parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+        );
+      }
       body = parsed.data;
     } catch (error) {
       if (error instanceof BodyError) return error.response;
       throw error;
     }
-    const [run] = await asServiceRole(deps.sql, (tx) =>
-      tx<{ id: number }[]>`insert into private.job_runs (job, scheduled_at) values (${name}, ${body.scheduled_at ?? null}) returning id`
+    const [run] = await asServiceRole(
+      deps.sql,
+      (tx) =>
+        tx<{ id: number }[]>`insert into private.job_runs (job, scheduled_at) values (${name}, ${
+          body.scheduled_at ?? null
+        }) returning id`,
     );
     const started = Date.now();
     const work = job.run(Math.min(body.limit ?? job.batch, job.batch)).then(
@@ -65,7 +85,15 @@ export function createJobsHandler(deps: { sql: Sql; runtime: Runtime; secret: st
     }
     try {
       const r = await work;
-      return json({ job: name, run_id: run!.id, claimed: r.claimed, done: r.done, failed: r.failed, remaining: r.remaining ?? null, ms: Date.now() - started });
+      return json({
+        job: name,
+        run_id: run!.id,
+        claimed: r.claimed,
+        done: r.done,
+        failed: r.failed,
+        remaining: r.remaining ?? null,
+        ms: Date.now() - started,
+      });
     } catch (error) {
       log("error", "job failed", { job: name, error: String(error) });
       return errorResponse(500, "job_failed", "the job failed; see job_runs");
@@ -74,8 +102,10 @@ export function createJobsHandler(deps: { sql: Sql; runtime: Runtime; secret: st
 }
 
 async function finish(sql: Sql, id: number, status: string, r: JobResult, error: string | null): Promise<void> {
-  await asServiceRole(sql, (tx) =>
-    tx`update private.job_runs set finished_at = now(), status = ${status}, claimed = ${r.claimed}, done = ${r.done},
-         failed = ${r.failed}, remaining = ${r.remaining ?? null}, error = ${error} where id = ${id}`
+  await asServiceRole(
+    sql,
+    (tx) =>
+      tx`update private.job_runs set finished_at = now(), status = ${status}, claimed = ${r.claimed}, done = ${r.done},
+         failed = ${r.failed}, remaining = ${r.remaining ?? null}, error = ${error} where id = ${id}`,
   );
 }

@@ -19,9 +19,21 @@ export function analyzePrompt(context: TurnContext, history: ChatLine[], reply: 
     `Nikita: ${reply}\nJudge this exchange with analyze_exchange. Typical deltas are -3..3.`;
 }
 
-export async function analyzeExchange(client: ModelClient, model: string, context: TurnContext, history: ChatLine[], reply: string): Promise<Analysis> {
-  const analysis = await client.forcedTool("analyze", context.userId, model, ANALYZE_TIMEOUT_MS, ANALYZE_TOOL,
-    analyzePrompt(context, history, reply));
+export async function analyzeExchange(
+  client: ModelClient,
+  model: string,
+  context: TurnContext,
+  history: ChatLine[],
+  reply: string,
+): Promise<Analysis> {
+  const analysis = await client.forcedTool(
+    "analyze",
+    context.userId,
+    model,
+    ANALYZE_TIMEOUT_MS,
+    ANALYZE_TOOL,
+    analyzePrompt(context, history, reply),
+  );
   if (!analysis) throw new ProviderError("analyze: invalid judgment after one re-ask");
   return analysis;
 }

@@ -10,7 +10,9 @@ export const BOSS_LINE_TIMEOUT_MS = 40_000;
 
 export async function writeBossLine(client: ModelClient, model: string, request: BossLineRequest): Promise<string> {
   const message = await client.call(`boss_${request.kind}`, request.userId, BOSS_LINE_TIMEOUT_MS, {
-    model, max_tokens: 400, system: herSystem(request, bossInstruction(request)),
+    model,
+    max_tokens: 400,
+    system: herSystem(request, bossInstruction(request)),
     messages: toMessages(request.transcript.length > 0 ? request.transcript : [{ role: "player", content: "…" }]),
   });
   const line = textOf(message);

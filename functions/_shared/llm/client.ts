@@ -15,10 +15,21 @@ export interface ClientOptions {
 
 export interface ModelClient {
   /** One Messages API call, ledgered; a failure after the SDK's retries is a ProviderError. */
-  call(purpose: string, userId: string | null, timeoutMs: number, body: Anthropic.MessageCreateParamsNonStreaming): Promise<Anthropic.Message>;
+  call(
+    purpose: string,
+    userId: string | null,
+    timeoutMs: number,
+    body: Anthropic.MessageCreateParamsNonStreaming,
+  ): Promise<Anthropic.Message>;
   /** A forced tool call whose input must pass the tool's schema; one re-ask, then null. */
-  forcedTool<S extends z.ZodType>(purpose: string, userId: string | null, model: string, timeoutMs: number, tool: SchemaTool<S>,
-    prompt: string): Promise<z.infer<S> | null>;
+  forcedTool<S extends z.ZodType>(
+    purpose: string,
+    userId: string | null,
+    model: string,
+    timeoutMs: number,
+    tool: SchemaTool<S>,
+    prompt: string,
+  ): Promise<z.infer<S> | null>;
 }
 
 /** A tool whose input schema is generated from the zod schema that validates its answers. */
@@ -40,31 +51,60 @@ export function textOf(message: Anthropic.Message): string {
 export function createModelClient(options: ClientOptions): ModelClient {
   const anthropic = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries });
 
-  async function call(purpose: string, userId: string | null, timeoutMs: number, body: Anthropic.MessageCreateParamsNonStreaming) {
+  async function call(
+    purpose: string,
+    userId: string | null,
+    timeoutMs: number,
+    body: Anthropic.MessageCreateParamsNonStreaming,
+  ) {
     const started = Date.now();
     try {
       const message = await anthropic.messages.create(body, { timeout: timeoutMs });
       await options.ledger({
-        userId, purpose, model: body.model, requestId: (message as { _request_id?: string | null })._request_id ?? null,
-        inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens,
-        cacheReadTokens: message.usage.cache_read_input_tokens ?? 0, cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-        latencyMs: Date.now() - started, status: "ok",
+        userId,
+        purpose,
+        model: body.model,
+        requestId: (message as { _request_id?: string | null })._request_id ?? null,
+        inputTokens: message.usage.input_tokens,
+        outputTokens: message.usage.output_tokens,
+        cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+        cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+        latencyMs: Date.now() - started,
+        status: "ok",
       });
       return message;
     } catch (error) {
       await options.ledger({
-        userId, purpose, model: body.model, requestId: null, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0,
-        cacheWriteTokens: 0, latencyMs: Date.now() - started, status: "error", error: String(error).slice(0, 500),
+        userId,
+        purpose,
+        model: body.model,
+        requestId: null,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        latencyMs: Date.now() - started,
+        status: "error",
+        error: String(error).slice(0, 500),
       });
       throw new ProviderError(`${purpose}: the model could not be reached`, error);
     }
   }
 
-  async function forcedTool<S extends z.ZodType>(purpose: string, userId: string | null, model: string, timeoutMs: number,
-    tool: SchemaTool<S>, prompt: string): Promise<z.infer<S> | null> {
+  async function forcedTool<S extends z.ZodType>(
+    purpose: string,
+    userId: string | null,
+    model: string,
+    timeoutMs: number,
+    tool: SchemaTool<S>,
+    prompt: string,
+  ): Promise<z.infer<S> | null> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const message = await call(purpose, userId, timeoutMs, {
-        model, max_tokens: 800, tools: [tool.definition], tool_choice: { type: "tool", name: tool.definition.name },
+        model,
+        max_tokens: 800,
+        tools: [tool.definition],
+        tool_choice: { type: "tool", name: tool.definition.name },
         messages: [{ role: "user", content: prompt }],
       });
       const use = message.content.find((b) => b.type === "tool_use");

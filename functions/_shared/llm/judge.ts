@@ -9,7 +9,12 @@ export const JUDGE_TIMEOUT_MS = 30_000;
 
 export const JUDGE_TOOL = schemaTool("judge_boss", "The verdict on a boss encounter.", verdictSchema);
 
-export async function judgeEncounter(client: ModelClient, model: string, context: TurnContext, transcript: ChatLine[]): Promise<Verdict | "ERROR"> {
+export async function judgeEncounter(
+  client: ModelClient,
+  model: string,
+  context: TurnContext,
+  transcript: ChatLine[],
+): Promise<Verdict | "ERROR"> {
   const prompt = `Boss encounter of chapter ${context.chapter}. Transcript:\n${transcriptText(transcript)}\n` +
     "PASS = genuine understanding sustained across both phases; PARTIAL = real effort, not sustained; FAIL = dismissive, avoidant or hostile.";
   return await client.forcedTool("judge", context.userId, model, JUDGE_TIMEOUT_MS, JUDGE_TOOL, prompt) ?? "ERROR";

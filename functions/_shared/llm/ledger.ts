@@ -22,14 +22,16 @@ export type Ledger = (entry: LedgerEntry) => Promise<void>;
 export function createLedger(sql: Sql): Ledger {
   return async (e) => {
     try {
-      await asServiceRole(sql, (tx) =>
-        tx`insert into private.llm_calls (user_id, purpose, model, request_id, input_tokens, output_tokens,
+      await asServiceRole(
+        sql,
+        (tx) =>
+          tx`insert into private.llm_calls (user_id, purpose, model, request_id, input_tokens, output_tokens,
              cache_read_tokens, cache_write_tokens, latency_ms, status, error, cost_usd)
            select ${e.userId}, ${e.purpose}, ${e.model}, ${e.requestId}, ${e.inputTokens}, ${e.outputTokens},
              ${e.cacheReadTokens}, ${e.cacheWriteTokens}, ${e.latencyMs}, ${e.status}, ${e.error ?? null},
              (select (${e.inputTokens} * p.input_per_mtok + ${e.cacheWriteTokens} * p.input_per_mtok * 1.25
                       + ${e.cacheReadTokens} * p.input_per_mtok * 0.1 + ${e.outputTokens} * p.output_per_mtok) / 1e6
-              from private.llm_prices p where p.model = ${e.model})`
+              from private.llm_prices p where p.model = ${e.model})`,
       );
     } catch (error) {
       // The ledger never blocks a turn.

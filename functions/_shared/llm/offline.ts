@@ -7,15 +7,32 @@ import { timezoneByCityName } from "./timezone.ts";
 const MARK = "[offline] ";
 
 const REPLIES: Record<number, string[]> = {
-  1: ["Hm. Go on, convince me that was worth reading.", "Bold of you. Now say something I haven't heard before.",
-    "That's either clever or you got lucky. Which one?", "I'm still here, which says something. Don't waste it."],
-  2: ["You remembered that? Careful, I might start liking you.", "Okay, that made me smile. Don't let it go to your head 😏",
-    "You're braver than you look. Keep going."],
-  3: ["Lena asked about you today. I didn't tell her much. Yet.", "That reminds me of what you said last week. You were right, annoyingly.",
-    "I like how you don't flinch when I get intense."],
-  4: ["I don't say this often, but I missed you today.", "You make it very hard to keep my walls up, you know that?",
-    "Tell me something true. I'll trade you one of mine."],
-  5: ["Come here. Metaphorically. Or not.", "We're ridiculous and I wouldn't change it :)", "Fight me on this, I dare you 😘"],
+  1: [
+    "Hm. Go on, convince me that was worth reading.",
+    "Bold of you. Now say something I haven't heard before.",
+    "That's either clever or you got lucky. Which one?",
+    "I'm still here, which says something. Don't waste it.",
+  ],
+  2: [
+    "You remembered that? Careful, I might start liking you.",
+    "Okay, that made me smile. Don't let it go to your head 😏",
+    "You're braver than you look. Keep going.",
+  ],
+  3: [
+    "Lena asked about you today. I didn't tell her much. Yet.",
+    "That reminds me of what you said last week. You were right, annoyingly.",
+    "I like how you don't flinch when I get intense.",
+  ],
+  4: [
+    "I don't say this often, but I missed you today.",
+    "You make it very hard to keep my walls up, you know that?",
+    "Tell me something true. I'll trade you one of mine.",
+  ],
+  5: [
+    "Come here. Metaphorically. Or not.",
+    "We're ridiculous and I wouldn't change it :)",
+    "Fight me on this, I dare you 😘",
+  ],
 };
 
 const BOSS: Record<BossLineRequest["kind"], string> = {
@@ -48,8 +65,13 @@ function heuristicAnalysis(message: string): Analysis {
     deltas: { intimacy: warm ? base + 1 : base, passion: base, trust: rude ? -2 : base, secureness: warm ? 1 : 0 },
     behaviors: rude ? ["horseman:contempt"] : [],
     repair: { attempted: /\bsorry\b/.test(text), quality: /\bsorry\b/.test(text) ? "adequate" : null },
-    vice_signals: /\b(dark|death|morbid)\b/.test(text) ? [{ category: "dark_humor", confidence: 0.7, positive: true }] : [],
-    language: { needy: /\?\?|are you there/.test(text) ? 0.7 : 0, distracted: /^(k|ok|fine)$/.test(text.trim()) ? 0.8 : 0 },
+    vice_signals: /\b(dark|death|morbid)\b/.test(text)
+      ? [{ category: "dark_humor", confidence: 0.7, positive: true }]
+      : [],
+    language: {
+      needy: /\?\?|are you there/.test(text) ? 0.7 : 0,
+      distracted: /^(k|ok|fine)$/.test(text.trim()) ? 0.8 : 0,
+    },
     confidence: 0.5,
   };
 }
@@ -67,7 +89,11 @@ export function createOfflineLlm(): Llm {
     judge(_context: TurnContext, transcript: ChatLine[]): Promise<Verdict> {
       const said = transcript.filter((l) => l.role === "player").map((l) => l.content).join(" ");
       const outcome = said.length >= 120 ? "PASS" : said.length >= 40 ? "PARTIAL" : "FAIL";
-      return Promise.resolve({ outcome, confidence: 0.8, reasoning: `${MARK}judged by length (${said.length} characters)` });
+      return Promise.resolve({
+        outcome,
+        confidence: 0.8,
+        reasoning: `${MARK}judged by length (${said.length} characters)`,
+      });
     },
     bossLine(request: BossLineRequest) {
       return Promise.resolve(MARK + BOSS[request.kind]);

@@ -7,9 +7,17 @@ import { ProviderError } from "../platform/errors.ts";
 
 export const REPLY_TIMEOUT_MS = 40_000;
 
-export async function writeReply(client: ModelClient, model: string, context: TurnContext, history: ChatLine[]): Promise<string> {
+export async function writeReply(
+  client: ModelClient,
+  model: string,
+  context: TurnContext,
+  history: ChatLine[],
+): Promise<string> {
   const message = await client.call("reply", context.userId, REPLY_TIMEOUT_MS, {
-    model, max_tokens: 600, system: herSystem(context), messages: toMessages(history),
+    model,
+    max_tokens: 600,
+    system: herSystem(context),
+    messages: toMessages(history),
   });
   const reply = textOf(message);
   if (!reply) throw new ProviderError("reply: empty text");

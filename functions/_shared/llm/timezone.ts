@@ -22,7 +22,13 @@ export function timezoneByCityName(city: string): string | null {
 export async function resolveTimezone(client: ModelClient, model: string, city: string): Promise<string | null> {
   const known = timezoneByCityName(city);
   if (known) return known;
-  const answer = await client.forcedTool("timezone", null, model, TIMEZONE_TIMEOUT_MS, TIMEZONE_TOOL,
-    `Which IANA timezone is this place in? ${JSON.stringify(city.slice(0, 120))}`);
+  const answer = await client.forcedTool(
+    "timezone",
+    null,
+    model,
+    TIMEZONE_TIMEOUT_MS,
+    TIMEZONE_TOOL,
+    `Which IANA timezone is this place in? ${JSON.stringify(city.slice(0, 120))}`,
+  );
   return answer?.timezone ?? null;
 }

@@ -51,7 +51,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function deliver(deps: DeliverDeps, options: { limit: number; chatId?: number }): Promise<DeliverResult> {
   const rows = await deps.sql.begin(async (tx) => {
     await tx`set local role service_role`;
-    return await tx<OutboxRow[]>`select * from private.claim_outbox(${deps.now()}, ${options.limit}, ${options.chatId ?? null})`;
+    return await tx<OutboxRow[]>`select * from private.claim_outbox(${deps.now()}, ${options.limit}, ${
+      options.chatId ?? null
+    })`;
   });
   const result: DeliverResult = { claimed: rows.length, sent: 0, failed: 0 };
   const gap = 1000 / (deps.perSecond ?? 25);
@@ -59,7 +61,9 @@ export async function deliver(deps: DeliverDeps, options: { limit: number; chatI
     const text = row.text ?? renderEvent(row.payload, row.id);
     const sending = await deps.sql.begin(async (tx) => {
       await tx`set local role service_role`;
-      const [r] = await tx<{ ok: boolean | null }[]>`select private.mark_sending(${row.id}, ${text}, ${deps.now()}) as ok`;
+      const [r] = await tx<
+        { ok: boolean | null }[]
+      >`select private.mark_sending(${row.id}, ${text}, ${deps.now()}) as ok`;
       return r?.ok === true;
     });
     if (!sending) continue;

@@ -11,14 +11,21 @@ const WHERE_ARE_YOU: Record<number, string[]> = {
   5: ["I get worried when you disappear.", "come back to me."],
 };
 
-export function renderEvent(payload: { events?: { type: string; kind?: string }[]; event?: string; chapter?: number }, seed: number): string {
+export function renderEvent(
+  payload: { events?: { type: string; kind?: string }[]; event?: string; chapter?: number },
+  seed: number,
+): string {
   const events = payload.events ?? [];
   const chapter = payload.chapter ?? 1;
   if (events.some((e) => e.type === "game_over")) {
-    return payload.event === "decay" ? "I waited. You didn't come. I'm leaving, and this time I mean it." : "I'm done. Take care of yourself.";
+    return payload.event === "decay"
+      ? "I waited. You didn't come. I'm leaving, and this time I mean it."
+      : "I'm done. Take care of yourself.";
   }
   if (payload.event === "boss_timeout") return "You never answered. I'll take that as an answer.";
-  if (events.some((e) => e.kind === "where_are_you")) return pickLine(WHERE_ARE_YOU[chapter] ?? WHERE_ARE_YOU[1]!, seed);
+  if (events.some((e) => e.kind === "where_are_you")) {
+    return pickLine(WHERE_ARE_YOU[chapter] ?? WHERE_ARE_YOU[1]!, seed);
+  }
   if (events.some((e) => e.kind === "dont_forget_me")) return "don't forget about me…";
   return "hey.";
 }

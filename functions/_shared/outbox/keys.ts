@@ -15,7 +15,8 @@ export const dedupeKey = {
   /** A line of a boss encounter: `opening`, `verdict`, or `<phase>:<resolution replies>`. */
   boss: (bossFightId: string, step: string) => `boss:${bossFightId}:${step}`,
   /** Her first message of a game (onboarding or reset). */
-  welcome: (userId: string, gameStartedAt: Date | string) => `welcome:${userId}:${new Date(gameStartedAt).toISOString()}`,
+  welcome: (userId: string, gameStartedAt: Date | string) =>
+    `welcome:${userId}:${new Date(gameStartedAt).toISOString()}`,
   /** A proactive message. */
   touchpoint: (touchpointId: string) => `touchpoint:${touchpointId}`,
   /** An outbound call. */

@@ -1,5 +1,5 @@
 // Signup codes through Supabase Auth (email OTP): signInWithOtp sends the code, verifyOtp checks it. Locally and in
-// tests a fake of these two endpoints stands in (scripts/local/fake_auth.ts), through the same client.
+// tests a fake of these two endpoints stands in (tests/fakes/auth.ts), through the same client.
 import { createClient } from "npm:@supabase/supabase-js@2.119.1";
 import { ProviderError } from "./errors.ts";
 
@@ -13,7 +13,9 @@ export interface AuthGateway {
 
 export function createSupabaseAuth(url: string, anonKey: string): AuthGateway {
   // No session is kept: the function only proves the email, it never acts as the user.
-  const client = createClient(url, anonKey, { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } });
+  const client = createClient(url, anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
   return {
     async sendCode(email) {
       const { error } = await client.auth.signInWithOtp({ email, options: { shouldCreateUser: true } });

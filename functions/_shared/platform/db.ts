@@ -29,7 +29,10 @@ export function asServiceRole<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promis
 
 /** Runs `work` in a savepoint: a registered game error code (PLATFORM.md §10) comes back as a value and rolls back
  * only the savepoint, so the caller can answer it; any other error propagates. */
-export async function attempt<T>(tx: Tx, work: (sp: Tx) => Promise<T>): Promise<{ ok: T } | { code: SqlErrorCode; detail: string }> {
+export async function attempt<T>(
+  tx: Tx,
+  work: (sp: Tx) => Promise<T>,
+): Promise<{ ok: T } | { code: SqlErrorCode; detail: string }> {
   try {
     return { ok: await tx.savepoint((sp) => work(sp as unknown as Tx)) as T };
   } catch (error) {

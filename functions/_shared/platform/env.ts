@@ -18,7 +18,10 @@ export const baseEnvSchema = z.object({
 });
 
 /** Parses `source` (default: the process environment) with `schema`, or throws a ConfigError. */
-export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined> = Deno.env.toObject()): z.infer<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined> = Deno.env.toObject(),
+): z.infer<S> {
   // An empty variable counts as unset, as `supabase secrets set X=` leaves it.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
   const result = schema.safeParse(cleaned);

@@ -10,7 +10,7 @@ import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "../lines.ts";
 import { dedupeKey } from "../outbox/keys.ts";
 import { queueText } from "../outbox/queue.ts";
 import { loadSignup, resumeSignup, type SignupInput, type SignupRow, signupStep, startSignup } from "./signup.ts";
-import { gameTurn, type Player } from "./turn.ts";
+import { gameTurn } from "./turn.ts";
 
 export interface BotSettings {
   token: string;
@@ -36,6 +36,17 @@ export interface TurnServices {
   error?: unknown;
 }
 
+/** The player bound to the Telegram account of an update, as the handlers read it. */
+export interface Player {
+  id: string;
+  display_name: string | null;
+  chapter: number;
+  chapter_name: string;
+  game_status: string;
+  onboarding_status: string;
+  timezone: string;
+}
+
 export type NikitaContext = Context & { turn: TurnServices; player: Player | null; signup: SignupRow | null };
 
 const services = new WeakMap<object, TurnServices>();
@@ -43,23 +54,48 @@ const services = new WeakMap<object, TurnServices>();
 /** grammY's botInfo from the token's numeric prefix and the username: no getMe on a cold start. */
 export function botInfo(token: string, username: string): UserFromGetMe {
   return {
-    id: Number(token.split(":")[0]), is_bot: true, first_name: username, username, can_join_groups: false,
-    can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false,
+    id: Number(token.split(":")[0]),
+    is_bot: true,
+    first_name: username,
+    username,
+    can_join_groups: false,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
     has_main_web_app: false,
   } as UserFromGetMe;
 }
 
-async function say(ctx: NikitaContext, text: string, options: { inCharacter?: boolean; markup?: unknown; part?: number } = {}) {
+async function say(
+  ctx: NikitaContext,
+  text: string,
+  options: { inCharacter?: boolean; markup?: unknown; part?: number } = {},
+) {
   const t = ctx.turn;
-  await queueText(t.tx, t.rules, { key: dedupeKey.command(t.updateId, options.part), userId: ctx.player?.id ?? null,
-    chatId: ctx.chat!.id, kind: "command", text, dueAt: t.now, inCharacter: options.inCharacter ?? false,
-    replyMarkup: options.markup });
+  await queueText(t.tx, t.rules, {
+    key: dedupeKey.command(t.updateId, options.part),
+    userId: ctx.player?.id ?? null,
+    chatId: ctx.chat!.id,
+    kind: "command",
+    text,
+    dueAt: t.now,
+    inCharacter: options.inCharacter ?? false,
+    replyMarkup: options.markup,
+  });
 }
 
 function signupInput(ctx: NikitaContext): SignupInput {
   const t = ctx.turn;
-  return { tx: t.tx, auth: t.auth, rules: t.rules, telegramId: ctx.from!.id, chatId: ctx.chat!.id, updateId: t.updateId,
-    now: t.now, resolveTimezone: t.resolveTimezone };
+  return {
+    tx: t.tx,
+    auth: t.auth,
+    rules: t.rules,
+    telegramId: ctx.from!.id,
+    chatId: ctx.chat!.id,
+    updateId: t.updateId,
+    now: t.now,
+    resolveTimezone: t.resolveTimezone,
+  };
 }
 
 /** Loads the player bound to this Telegram account and their open signup row; takes the player lock. */
@@ -84,7 +120,9 @@ async function linkAccount(ctx: NikitaContext, code: string): Promise<void> {
       select game.consume_link_code(${code}, ${ctx.from!.id}, ${ctx.chat!.id}, ${t.now}) as r`);
   if ("code" in result) {
     if (result.code === "LNKEX") return await say(ctx, OUT_OF_CHARACTER.linkExpired);
-    if (result.code === "TGBND") return await say(ctx, pickLine(IN_CHARACTER.alreadyBound, t.updateId), { inCharacter: true });
+    if (result.code === "TGBND") {
+      return await say(ctx, pickLine(IN_CHARACTER.alreadyBound, t.updateId), { inCharacter: true });
+    }
     throw new Error(`consume_link_code: ${result.code}`);
   }
   const linked = result.ok[0]!.r;
@@ -93,7 +131,9 @@ async function linkAccount(ctx: NikitaContext, code: string): Promise<void> {
   }
   // Signed in through the portal: onboarding continues at the name step.
   await t.tx`insert into private.telegram_signups (telegram_id, chat_id, state, user_id, expires_at, updated_at)
-             values (${ctx.from!.id}, ${ctx.chat!.id}, 'ask_name', ${linked.user_id}, ${new Date(t.now.getTime() + 600_000)}, ${t.now})
+             values (${ctx.from!.id}, ${ctx.chat!.id}, 'ask_name', ${linked.user_id}, ${new Date(
+    t.now.getTime() + 600_000,
+  )}, ${t.now})
              on conflict (telegram_id) do update set state = 'ask_name', user_id = excluded.user_id, wrong_codes = 0,
                expires_at = excluded.expires_at, updated_at = excluded.updated_at`;
   await say(ctx, OUT_OF_CHARACTER.askName);
@@ -107,11 +147,19 @@ commands.command("start", async (ctx) => {
   if (ctx.signup) return await resumeSignup(signupInput(ctx), ctx.signup);
   if (ctx.player.onboarding_status !== "completed") return await startSignup(signupInput(ctx));
   if (ctx.player.game_status === "game_over" || ctx.player.game_status === "won") {
-    const [reset] = await t.tx<{ r: { game_started_at: string } }[]>`select game.reset_player(${ctx.player.id}, ${t.now}) as r`;
+    const [reset] = await t.tx<
+      { r: { game_started_at: string } }[]
+    >`select game.reset_player(${ctx.player.id}, ${t.now}) as r`;
     await say(ctx, pickLine(IN_CHARACTER.freshStart, t.updateId), { inCharacter: true });
-    await queueText(t.tx, t.rules, { key: dedupeKey.welcome(ctx.player.id, reset!.r.game_started_at), userId: ctx.player.id,
-      chatId: ctx.chat.id, kind: "welcome", text: pickLine(IN_CHARACTER.firstMessage, t.updateId),
-      dueAt: new Date(t.now.getTime() + 2000), inCharacter: true });
+    await queueText(t.tx, t.rules, {
+      key: dedupeKey.welcome(ctx.player.id, reset!.r.game_started_at),
+      userId: ctx.player.id,
+      chatId: ctx.chat.id,
+      kind: "welcome",
+      text: pickLine(IN_CHARACTER.firstMessage, t.updateId),
+      dueAt: new Date(t.now.getTime() + 2000),
+      inCharacter: true,
+    });
     return;
   }
   await say(ctx, pickLine(IN_CHARACTER.welcomeBack, t.updateId), { inCharacter: true });
@@ -119,35 +167,58 @@ commands.command("start", async (ctx) => {
 commands.command("help", (ctx) => say(ctx, OUT_OF_CHARACTER.help));
 commands.command("status", async (ctx) => {
   if (!ctx.player || ctx.player.onboarding_status !== "completed") return await say(ctx, OUT_OF_CHARACTER.askEmail);
-  const [row] = await ctx.turn.tx<{ s: { chapter: number; chapter_name: string; band: string | null; game_status: string } }[]>`
+  const [row] = await ctx.turn.tx<
+    { s: { chapter: number; chapter_name: string; band: string | null; game_status: string } }[]
+  >`
     select game.player_status(${ctx.player.id}, ${ctx.turn.now}) as s`;
   const s = row!.s;
-  const state = s.game_status === "game_over" ? "It's over. /start to begin again."
-    : s.game_status === "won" ? "You won her heart." : `Things are: ${s.band}.`;
+  const state = s.game_status === "game_over"
+    ? "It's over. /start to begin again."
+    : s.game_status === "won"
+    ? "You won her heart."
+    : `Things are: ${s.band}.`;
   await say(ctx, `Chapter ${s.chapter} of 5: ${s.chapter_name}. ${state}`);
 });
 commands.command("call", async (ctx) => {
   const s = ctx.turn.settings;
-  if (!ctx.player || ctx.player.onboarding_status !== "completed" || ctx.player.game_status === "game_over" || !s.voiceEnabled) {
+  if (
+    !ctx.player || ctx.player.onboarding_status !== "completed" || ctx.player.game_status === "game_over" ||
+    !s.voiceEnabled
+  ) {
     return await say(ctx, pickLine(IN_CHARACTER.callOff, ctx.turn.updateId), { inCharacter: true });
   }
-  const [row] = await ctx.turn.tx<{ phone: string | null }[]>`select phone from public.users where id = ${ctx.player.id}`;
+  const [row] = await ctx.turn.tx<
+    { phone: string | null }[]
+  >`select phone from public.users where id = ${ctx.player.id}`;
   if (!row?.phone) {
     return await say(ctx, OUT_OF_CHARACTER.callNoPhone, {
-      markup: { keyboard: [[{ text: "share my number", request_contact: true }]], one_time_keyboard: true, resize_keyboard: true },
+      markup: {
+        keyboard: [[{ text: "share my number", request_contact: true }]],
+        one_time_keyboard: true,
+        resize_keyboard: true,
+      },
     });
   }
   await say(ctx, `Call her at ${s.voicePhoneNumber ?? "the number in your portal"}. She doesn't always pick up.`);
 });
-commands.command("portal", (ctx) =>
-  say(ctx, OUT_OF_CHARACTER.portal, { markup: { inline_keyboard: [[{ text: "Open your portal", url: ctx.turn.settings.portalUrl }]] } })
+commands.command(
+  "portal",
+  (ctx) =>
+    say(ctx, OUT_OF_CHARACTER.portal, {
+      markup: { inline_keyboard: [[{ text: "Open your portal", url: ctx.turn.settings.portalUrl }]] },
+    }),
 );
 commands.command("settings", async (ctx) => {
   if (!ctx.player) return await say(ctx, OUT_OF_CHARACTER.askEmail);
   const [row] = await ctx.turn.tx<{ timezone: string; notifications_enabled: boolean }[]>`
     select timezone, notifications_enabled from public.users where id = ${ctx.player.id}`;
-  await say(ctx, `Timezone: ${row!.timezone}. Notifications: ${row!.notifications_enabled ? "on" : "off"}. Change them in your portal.`,
-    { markup: { inline_keyboard: [[{ text: "Open your portal", url: ctx.turn.settings.portalUrl }]] } });
+  await say(
+    ctx,
+    `Timezone: ${row!.timezone}. Notifications: ${
+      row!.notifications_enabled ? "on" : "off"
+    }. Change them in your portal.`,
+    { markup: { inline_keyboard: [[{ text: "Open your portal", url: ctx.turn.settings.portalUrl }]] } },
+  );
 });
 commands.on("message:text", async (ctx, next) => {
   if (!ctx.message.text.startsWith("/")) return await next();
@@ -162,29 +233,56 @@ signup.on("message:text", async (ctx, next) => {
 });
 
 const media = new Composer<NikitaContext>();
-media.on(["message:photo", "message:voice", "message:video", "message:video_note", "message:sticker", "message:animation",
-  "message:document", "message:audio", "message:location"], (ctx) =>
-  say(ctx, pickLine(IN_CHARACTER.textPlease, ctx.turn.updateId), { inCharacter: true }));
+media.on([
+  "message:photo",
+  "message:voice",
+  "message:video",
+  "message:video_note",
+  "message:sticker",
+  "message:animation",
+  "message:document",
+  "message:audio",
+  "message:location",
+], (ctx) => say(ctx, pickLine(IN_CHARACTER.textPlease, ctx.turn.updateId), { inCharacter: true }));
 
 const contact = new Composer<NikitaContext>();
 contact.on("message:contact", async (ctx) => {
   const own = ctx.message.contact.user_id === ctx.from.id;
-  if (!own || !ctx.player) return await say(ctx, pickLine(IN_CHARACTER.contactRefused, ctx.turn.updateId), { inCharacter: true });
+  if (!own || !ctx.player) {
+    return await say(ctx, pickLine(IN_CHARACTER.contactRefused, ctx.turn.updateId), { inCharacter: true });
+  }
   const digits = ctx.message.contact.phone_number.replace(/[^\d]/g, "");
   await ctx.turn.tx`update public.users set phone = ${`+${digits}`} where id = ${ctx.player.id}`;
-  await say(ctx, pickLine(IN_CHARACTER.contactSaved, ctx.turn.updateId), { inCharacter: true, markup: { remove_keyboard: true } });
+  await say(ctx, pickLine(IN_CHARACTER.contactSaved, ctx.turn.updateId), {
+    inCharacter: true,
+    markup: { remove_keyboard: true },
+  });
 });
 
 const game = new Composer<NikitaContext>();
 game.on("message:text", async (ctx) => {
   const t = ctx.turn;
   const chatId = ctx.chat.id;
-  await gameTurn({ tx: t.tx, llm: t.llm, rules: t.rules, player: ctx.player!, chatId, updateId: t.updateId,
-    text: ctx.message.text, now: t.now, normal: t.normal, typing: t.typing && (() => t.typing!(chatId)) });
+  await gameTurn({
+    tx: t.tx,
+    llm: t.llm,
+    rules: t.rules,
+    userId: ctx.player!.id,
+    chatId,
+    updateId: t.updateId,
+    text: ctx.message.text,
+    now: t.now,
+    normal: t.normal,
+    typing: t.typing && (() => t.typing!(chatId)),
+  });
 });
 
 /** Runs one stored update through the features; errors surface in `turn.error` for the drain to handle. */
-export async function handleUpdate(settings: BotSettings, update: Record<string, unknown>, turn: TurnServices): Promise<void> {
+export async function handleUpdate(
+  settings: BotSettings,
+  update: Record<string, unknown>,
+  turn: TurnServices,
+): Promise<void> {
   const bot = new Bot<NikitaContext>(settings.token, { botInfo: botInfo(settings.token, settings.username) });
   bot.use(loadPlayer, commands, signup, media, contact, game);
   // The error boundary: handleUpdate rethrows a handler's error as a BotError; the drain rolls the pass back

@@ -32,9 +32,16 @@ interface InboxRow {
   status: string;
 }
 
+/** A pass that failed, in the one shape the retry, the inbox row's last_error and the log all take. */
 class PassFailed extends Error {
-  constructor(readonly row: InboxRow, readonly original: unknown) {
-    super("pass failed");
+  readonly updateId: number;
+  readonly chatId: number;
+  constructor(row: InboxRow, cause: unknown) {
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(what.slice(0, 1000), { cause });
+    this.name = "PassFailed";
+    this.updateId = Number(row.update_id);
+    this.chatId = Number(row.chat_id);
   }
 }
 
@@ -51,9 +58,16 @@ export async function drainChat(deps: DrainDeps, chatId: number): Promise<number
         const [row] = await tx<InboxRow[]>`select * from private.claim_inbox(${chatId}, ${now()})`;
         if (!row) return false;
         const turn: TurnServices = {
-          tx: tx as unknown as Tx, llm: deps.llm, auth: deps.auth, rules: await loadTextRules(tx as unknown as Tx), now: now(),
-          updateId: Number(row.update_id), settings: deps.settings, normal: () => standardNormal(deps.random),
-          resolveTimezone: deps.resolveTimezone, typing: deps.typing,
+          tx: tx as unknown as Tx,
+          llm: deps.llm,
+          auth: deps.auth,
+          rules: await loadTextRules(tx as unknown as Tx),
+          now: now(),
+          updateId: Number(row.update_id),
+          settings: deps.settings,
+          normal: () => standardNormal(deps.random),
+          resolveTimezone: deps.resolveTimezone,
+          typing: deps.typing,
         };
         await handleUpdate(deps.settings, row.payload, turn);
         if (turn.error !== undefined) throw new PassFailed(row, turn.error);
@@ -65,22 +79,29 @@ export async function drainChat(deps: DrainDeps, chatId: number): Promise<number
       done++;
     } catch (error) {
       if (!(error instanceof PassFailed)) throw error;
-      await scheduleRetry(deps, error.row, error.original, now());
+      await scheduleRetry(deps, error, now());
     }
   }
 }
 
-async function scheduleRetry(deps: DrainDeps, row: InboxRow, error: unknown, now: Date): Promise<void> {
-  log("warn", "update failed, retrying later", { update_id: row.update_id, error: String(error).slice(0, 300) });
+async function scheduleRetry(deps: DrainDeps, failure: PassFailed, now: Date): Promise<void> {
+  log("warn", "update failed, retrying later", { update_id: failure.updateId, error: failure.message.slice(0, 300) });
   await deps.sql.begin(async (tx) => {
     await tx`set local role service_role`;
     const [result] = await tx<{ r: { first_failure: boolean } }[]>`
-      select private.fail_inbox(${row.update_id}, ${String(error).slice(0, 1000)}, ${now}) as r`;
+      select private.fail_inbox(${failure.updateId}, ${failure.message}, ${now}) as r`;
     if (result?.r.first_failure) {
-      const [player] = await tx<{ id: string }[]>`select id from public.users where telegram_chat_id = ${row.chat_id}`;
+      const [player] = await tx<
+        { id: string }[]
+      >`select id from public.users where telegram_chat_id = ${failure.chatId}`;
       await queueText(tx as unknown as Tx, await loadTextRules(tx as unknown as Tx), {
-        key: dedupeKey.hold(Number(row.update_id)), userId: player?.id ?? null, chatId: Number(row.chat_id), kind: "hold",
-        text: pickLine(IN_CHARACTER.holding, Number(row.update_id)), dueAt: now, inCharacter: true,
+        key: dedupeKey.hold(failure.updateId),
+        userId: player?.id ?? null,
+        chatId: failure.chatId,
+        kind: "hold",
+        text: pickLine(IN_CHARACTER.holding, failure.updateId),
+        dueAt: now,
+        inCharacter: true,
       });
     }
   });

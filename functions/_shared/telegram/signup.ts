@@ -32,17 +32,35 @@ export interface SignupInput {
   resolveTimezone: (city: string) => Promise<string | null>;
 }
 
-const DARKNESS_KEYBOARD = { keyboard: [[{ text: "1" }, { text: "2" }, { text: "3" }, { text: "4" }, { text: "5" }]], one_time_keyboard: true, resize_keyboard: true };
+const DARKNESS_KEYBOARD = {
+  keyboard: [[{ text: "1" }, { text: "2" }, { text: "3" }, { text: "4" }, { text: "5" }]],
+  one_time_keyboard: true,
+  resize_keyboard: true,
+};
 const TEN_MINUTES = 10 * 60 * 1000;
 
-async function say(input: SignupInput, text: string, part: number, options: { userId?: string | null; inCharacter?: boolean; markup?: unknown } = {}) {
-  await queueText(input.tx, input.rules, { key: dedupeKey.command(input.updateId, part), userId: options.userId ?? null,
-    chatId: input.chatId, kind: "command", text, dueAt: input.now, inCharacter: options.inCharacter ?? false,
-    replyMarkup: options.markup });
+async function say(
+  input: SignupInput,
+  text: string,
+  part: number,
+  options: { userId?: string | null; inCharacter?: boolean; markup?: unknown } = {},
+) {
+  await queueText(input.tx, input.rules, {
+    key: dedupeKey.command(input.updateId, part),
+    userId: options.userId ?? null,
+    chatId: input.chatId,
+    kind: "command",
+    text,
+    dueAt: input.now,
+    inCharacter: options.inCharacter ?? false,
+    replyMarkup: options.markup,
+  });
 }
 
 export async function loadSignup(tx: Tx, telegramId: number): Promise<SignupRow | null> {
-  const [row] = await tx<SignupRow[]>`select * from private.telegram_signups where telegram_id = ${telegramId} for update`;
+  const [row] = await tx<
+    SignupRow[]
+  >`select * from private.telegram_signups where telegram_id = ${telegramId} for update`;
   return row ?? null;
 }
 
@@ -50,7 +68,9 @@ export async function loadSignup(tx: Tx, telegramId: number): Promise<SignupRow 
 export async function startSignup(input: SignupInput): Promise<void> {
   await input.tx`
     insert into private.telegram_signups (telegram_id, chat_id, state, expires_at, updated_at)
-    values (${input.telegramId}, ${input.chatId}, 'awaiting_email', ${new Date(input.now.getTime() + TEN_MINUTES)}, ${input.now})
+    values (${input.telegramId}, ${input.chatId}, 'awaiting_email', ${new Date(
+    input.now.getTime() + TEN_MINUTES,
+  )}, ${input.now})
     on conflict (telegram_id) do update set state = 'awaiting_email', email = null, user_id = null, wrong_codes = 0,
       profile_draft = '{}', chat_id = excluded.chat_id, expires_at = excluded.expires_at, updated_at = excluded.updated_at`;
   await say(input, OUT_OF_CHARACTER.askEmail, 1);
@@ -59,15 +79,22 @@ export async function startSignup(input: SignupInput): Promise<void> {
 /** Resumes an open onboarding step after /start. */
 export async function resumeSignup(input: SignupInput, row: SignupRow): Promise<void> {
   const prompts: Record<string, string> = {
-    awaiting_email: OUT_OF_CHARACTER.askEmail, code_sent: OUT_OF_CHARACTER.codeReminder, ask_name: OUT_OF_CHARACTER.askName,
-    ask_city: OUT_OF_CHARACTER.askCity, ask_darkness: OUT_OF_CHARACTER.askDarkness,
+    awaiting_email: OUT_OF_CHARACTER.askEmail,
+    code_sent: OUT_OF_CHARACTER.codeReminder,
+    ask_name: OUT_OF_CHARACTER.askName,
+    ask_city: OUT_OF_CHARACTER.askCity,
+    ask_darkness: OUT_OF_CHARACTER.askDarkness,
   };
   await say(input, prompts[row.state]!, 1, { markup: row.state === "ask_darkness" ? DARKNESS_KEYBOARD : undefined });
 }
 
 async function advance(tx: Tx, row: SignupRow, to: SignupRow["state"], set: Partial<SignupRow>, now: Date) {
-  await tx`update private.telegram_signups set state = ${to}, email = ${set.email ?? row.email}, user_id = ${set.user_id ?? row.user_id},
-             wrong_codes = ${set.wrong_codes ?? 0}, profile_draft = ${tx.json((set.profile_draft ?? row.profile_draft) as never)},
+  await tx`update private.telegram_signups set state = ${to}, email = ${set.email ?? row.email}, user_id = ${
+    set.user_id ?? row.user_id
+  },
+             wrong_codes = ${set.wrong_codes ?? 0}, profile_draft = ${
+    tx.json((set.profile_draft ?? row.profile_draft) as never)
+  },
              expires_at = ${new Date(now.getTime() + TEN_MINUTES)}, updated_at = ${now}
            where telegram_id = ${row.telegram_id} and state = ${row.state}`;
 }
@@ -101,34 +128,50 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
         await tx`update private.telegram_signups set wrong_codes = wrong_codes + 1 where telegram_id = ${row.telegram_id}`;
         return await say(input, OUT_OF_CHARACTER.wrongCode, 1);
       }
-      const bound = await attempt(tx, (sp) => sp`select game.bind_telegram(${verified.userId}, ${input.telegramId}, ${input.chatId}, ${now})`);
+      const bound = await attempt(
+        tx,
+        (sp) => sp`select game.bind_telegram(${verified.userId}, ${input.telegramId}, ${input.chatId}, ${now})`,
+      );
       if ("code" in bound) {
         if (bound.code !== "TGBND") throw new Error(`bind_telegram: ${bound.code}`);
         await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
         return await say(input, pickLine(IN_CHARACTER.alreadyBound, input.updateId), 1, { inCharacter: true });
       }
-      const [player] = await tx<{ onboarding_status: string }[]>`select onboarding_status from public.users where id = ${verified.userId}`;
+      const [player] = await tx<
+        { onboarding_status: string }[]
+      >`select onboarding_status from public.users where id = ${verified.userId}`;
       if (player?.onboarding_status === "completed") {
         await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
-        return await say(input, pickLine(IN_CHARACTER.welcomeBack, input.updateId), 1, { userId: verified.userId, inCharacter: true });
+        return await say(input, pickLine(IN_CHARACTER.welcomeBack, input.updateId), 1, {
+          userId: verified.userId,
+          inCharacter: true,
+        });
       }
       await advance(tx, row, "ask_name", { user_id: verified.userId }, now);
       return await say(input, OUT_OF_CHARACTER.askName, 1, { userId: verified.userId });
     }
     case "ask_name": {
-      if (value.length < 1 || value.length > 40) return await say(input, OUT_OF_CHARACTER.badName, 1, { userId: row.user_id });
+      if (value.length < 1 || value.length > 40) {
+        return await say(input, OUT_OF_CHARACTER.badName, 1, { userId: row.user_id });
+      }
       await advance(tx, row, "ask_city", { profile_draft: { ...row.profile_draft, display_name: value } }, now);
       return await say(input, OUT_OF_CHARACTER.askCity, 1, { userId: row.user_id });
     }
     case "ask_city": {
       // A second answer at this step may be a zone typed by hand.
       const asked = row.profile_draft.city !== undefined;
-      const zone = asked ? await validZone(tx, value) : await input.resolveTimezone(value).then((z) => z && validZone(tx, z));
+      const zone = asked
+        ? await validZone(tx, value)
+        : await input.resolveTimezone(value).then((z) => z && validZone(tx, z));
       if (!zone) {
-        await advance(tx, row, "ask_city", { profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value } }, now);
+        await advance(tx, row, "ask_city", {
+          profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value },
+        }, now);
         return await say(input, OUT_OF_CHARACTER.askTimezone, 1, { userId: row.user_id });
       }
-      await advance(tx, row, "ask_darkness", { profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value, timezone: zone } }, now);
+      await advance(tx, row, "ask_darkness", {
+        profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value, timezone: zone },
+      }, now);
       return await say(input, OUT_OF_CHARACTER.askDarkness, 1, { userId: row.user_id, markup: DARKNESS_KEYBOARD });
     }
     case "ask_darkness": {
@@ -136,17 +179,30 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
       if (!Number.isInteger(darkness) || darkness < 1 || darkness > 5) {
         return await say(input, OUT_OF_CHARACTER.badDarkness, 1, { userId: row.user_id, markup: DARKNESS_KEYBOARD });
       }
-      await tx`select game.complete_onboarding(${row.user_id}, ${tx.json({ ...row.profile_draft, darkness } as never)}, ${now})`;
+      await tx`select game.complete_onboarding(${row.user_id}, ${
+        tx.json({ ...row.profile_draft, darkness } as never)
+      }, ${now})`;
       await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
-      const [player] = await tx<{ game_started_at: Date }[]>`select game_started_at from public.users where id = ${row.user_id}`;
-      await queueText(tx, input.rules, { key: dedupeKey.welcome(row.user_id!, player!.game_started_at),
-        userId: row.user_id, chatId: input.chatId, kind: "welcome", text: pickLine(IN_CHARACTER.firstMessage, input.updateId),
-        dueAt: new Date(now.getTime() + 2000), inCharacter: true, replyMarkup: { remove_keyboard: true } });
+      const [player] = await tx<
+        { game_started_at: Date }[]
+      >`select game_started_at from public.users where id = ${row.user_id}`;
+      await queueText(tx, input.rules, {
+        key: dedupeKey.welcome(row.user_id!, player!.game_started_at),
+        userId: row.user_id,
+        chatId: input.chatId,
+        kind: "welcome",
+        text: pickLine(IN_CHARACTER.firstMessage, input.updateId),
+        dueAt: new Date(now.getTime() + 2000),
+        inCharacter: true,
+        replyMarkup: { remove_keyboard: true },
+      });
     }
   }
 }
 
 async function validZone(tx: Tx, zone: string): Promise<string | null> {
-  const [row] = await tx<{ name: string }[]>`select name from pg_timezone_names where lower(name) = lower(${zone.trim()}) limit 1`;
+  const [row] = await tx<
+    { name: string }[]
+  >`select name from pg_timezone_names where lower(name) = lower(${zone.trim()}) limit 1`;
   return row?.name ?? null;
 }

@@ -26,11 +26,16 @@ export function telegramSender(api: Api, options: { typingMs?: number } = {}): S
     classify(error: unknown): SendFailure {
       if (error instanceof GrammyError) {
         const message = `${error.error_code} ${error.description}`;
-        if (error.error_code === 429) return { message, permanent: false, retryAfter: error.parameters.retry_after ?? 5 };
-        const permanent = error.error_code === 403 || (error.error_code === 400 && /chat not found/i.test(error.description));
+        if (error.error_code === 429) {
+          return { message, permanent: false, retryAfter: error.parameters.retry_after ?? 5 };
+        }
+        const permanent = error.error_code === 403 ||
+          (error.error_code === 400 && /chat not found/i.test(error.description));
         return { message, permanent, retryAfter: null };
       }
-      if (error instanceof HttpError) return { message: `network: ${error.message}`, permanent: false, retryAfter: null };
+      if (error instanceof HttpError) {
+        return { message: `network: ${error.message}`, permanent: false, retryAfter: null };
+      }
       return { message: String(error), permanent: false, retryAfter: null };
     },
   };

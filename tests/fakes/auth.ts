@@ -8,10 +8,20 @@ export interface FakeAuth {
   close(): Promise<void>;
 }
 
-export function startFakeAuth(dbUrl: string, options: { port?: number; print?: (email: string, code: string) => void } = {}): FakeAuth {
+export function startFakeAuth(
+  dbUrl: string,
+  options: { port?: number; print?: (email: string, code: string) => void } = {},
+): FakeAuth {
   const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
   const codes = new Map<string, string>();
-  const fake: FakeAuth = { url: "", codes, close: async () => { await server.shutdown(); await sql.end(); } };
+  const fake: FakeAuth = {
+    url: "",
+    codes,
+    close: async () => {
+      await server.shutdown();
+      await sql.end();
+    },
+  };
   const server = Deno.serve({ port: options.port ?? 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
     const path = new URL(req.url).pathname;
     const body = await req.json().catch(() => ({})) as { email?: string; token?: string };
@@ -26,14 +36,31 @@ export function startFakeAuth(dbUrl: string, options: { port?: number; print?: (
     }
     if (path.endsWith("/verify")) {
       if (!codes.has(email) || codes.get(email) !== body.token) {
-        return Response.json({ code: 403, error_code: "otp_expired", msg: "Token has expired or is invalid" }, { status: 403 });
+        return Response.json({ code: 403, error_code: "otp_expired", msg: "Token has expired or is invalid" }, {
+          status: 403,
+        });
       }
       codes.delete(email);
-      const [user] = await sql<{ id: string; created_at: Date }[]>`select id, created_at from auth.users where email = ${email}`;
-      const authUser = { id: user!.id, aud: "authenticated", role: "authenticated", email, app_metadata: {}, user_metadata: {},
-        created_at: user!.created_at.toISOString() };
-      return Response.json({ access_token: "local", token_type: "bearer", expires_in: 3600, expires_at: Math.floor(Date.now() / 1000) + 3600,
-        refresh_token: "local", user: authUser });
+      const [user] = await sql<
+        { id: string; created_at: Date }[]
+      >`select id, created_at from auth.users where email = ${email}`;
+      const authUser = {
+        id: user!.id,
+        aud: "authenticated",
+        role: "authenticated",
+        email,
+        app_metadata: {},
+        user_metadata: {},
+        created_at: user!.created_at.toISOString(),
+      };
+      return Response.json({
+        access_token: "local",
+        token_type: "bearer",
+        expires_in: 3600,
+        expires_at: Math.floor(Date.now() / 1000) + 3600,
+        refresh_token: "local",
+        user: authUser,
+      });
     }
     return Response.json({ msg: "not found" }, { status: 404 });
   });

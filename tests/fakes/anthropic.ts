@@ -15,13 +15,23 @@ export interface FakeAnthropic {
 
 export const DEFAULT_ANALYSIS = {
   deltas: { intimacy: 1, passion: 1, trust: 1, secureness: 1 },
-  behaviors: [], repair: { attempted: false, quality: null }, vice_signals: [],
-  language: { needy: 0, distracted: 0 }, confidence: 0.9,
+  behaviors: [],
+  repair: { attempted: false, quality: null },
+  vice_signals: [],
+  language: { needy: 0, distracted: 0 },
+  confidence: 0.9,
 };
 
 export function startFakeAnthropic(port = 0): FakeAnthropic {
   const fake: FakeAnthropic = {
-    url: "", requests: [], analyses: [], verdicts: [], timezones: [], texts: [], delays: [], failures: [],
+    url: "",
+    requests: [],
+    analyses: [],
+    verdicts: [],
+    timezones: [],
+    texts: [],
+    delays: [],
+    failures: [],
     close: () => server.shutdown(),
   };
   let n = 0;
@@ -32,7 +42,10 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const status = fake.failures.shift();
     if (status) {
-      return Response.json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, { status, headers: { "retry-after": "0" } });
+      return Response.json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, {
+        status,
+        headers: { "retry-after": "0" },
+      });
     }
     n++;
     const usage = { input_tokens: 100, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 80 };
@@ -44,11 +57,16 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
         : tool === "judge_boss"
         ? fake.verdicts.shift() ?? { outcome: "PASS", confidence: 0.9, reasoning: "held her ground" }
         : { timezone: fake.timezones.shift() ?? null };
-      return Response.json({ ...base, stop_reason: "tool_use", content: [{ type: "tool_use", id: `toolu_${n}`, name: tool, input }] },
-        { headers: { "request-id": `req_${n}` } });
+      return Response.json({
+        ...base,
+        stop_reason: "tool_use",
+        content: [{ type: "tool_use", id: `toolu_${n}`, name: tool, input }],
+      }, { headers: { "request-id": `req_${n}` } });
     }
     const text = fake.texts.shift() ?? `a reply ${n}`;
-    return Response.json({ ...base, stop_reason: "end_turn", content: [{ type: "text", text }] }, { headers: { "request-id": `req_${n}` } });
+    return Response.json({ ...base, stop_reason: "end_turn", content: [{ type: "text", text }] }, {
+      headers: { "request-id": `req_${n}` },
+    });
   });
   fake.url = `http://127.0.0.1:${server.addr.port}`;
   return fake;

@@ -10,7 +10,11 @@ export interface FakeTelegram {
   url: string;
   calls: BotCall[];
   sent(chatId?: number): string[];
-  failNext(method: string, error: { error_code: number; description: string; parameters?: Record<string, unknown> }, times?: number): void;
+  failNext(
+    method: string,
+    error: { error_code: number; description: string; parameters?: Record<string, unknown> },
+    times?: number,
+  ): void;
   onSend?: (chatId: number, text: string) => void;
   close(): Promise<void>;
 }
@@ -22,7 +26,9 @@ export function startFakeTelegram(port = 0): FakeTelegram {
   const fake: FakeTelegram = {
     url: "",
     calls,
-    sent: (chatId) => calls.filter((c) => c.method === "sendMessage" && (chatId === undefined || Number(c.body.chat_id) === chatId)).map((c) => String(c.body.text)),
+    sent: (chatId) =>
+      calls.filter((c) => c.method === "sendMessage" && (chatId === undefined || Number(c.body.chat_id) === chatId))
+        .map((c) => String(c.body.text)),
     failNext: (method, error, times = 1) => void failures.push({ method, error, times }),
     close: () => server.shutdown(),
   };
@@ -43,7 +49,15 @@ export function startFakeTelegram(port = 0): FakeTelegram {
     calls.push({ method, body, at: Date.now() });
     if (method === "sendMessage") {
       fake.onSend?.(Number(body.chat_id), String(body.text));
-      return Response.json({ ok: true, result: { message_id: messageId++, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: "private" }, text: body.text } });
+      return Response.json({
+        ok: true,
+        result: {
+          message_id: messageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: body.chat_id, type: "private" },
+          text: body.text,
+        },
+      });
     }
     return Response.json({ ok: true, result: true });
   });
