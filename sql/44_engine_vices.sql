@@ -92,6 +92,36 @@ comment on function game.apply_vice_signals(uuid, int, jsonb, jsonb, timestamptz
 revoke execute on function game.apply_vice_signals(uuid, int, jsonb, jsonb, timestamptz) from public;
 grant execute on function game.apply_vice_signals(uuid, int, jsonb, jsonb, timestamptz) to service_role;
 
+-- Her top vices for the player in p_chapter (GAME_RULES.md §10.4): effective intensity = min(intensity, the
+-- category's chapter cap; 1.0 for uncapped categories), kept from 0.30, the top 3 by effective intensity (ties: higher
+-- engagement score, then earlier discovery). Returns [{category, intensity, engagement_score}], strongest first.
+create or replace function game.top_vices(p_user_id uuid, p_chapter int)
+returns jsonb
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object('category', v.category, 'intensity', v.effective,
+           'engagement_score', v.engagement_score) order by v.effective desc, v.engagement_score desc, v.discovered_at), '[]')
+  from (
+    select c.category, c.engagement_score, c.discovered_at, c.effective
+    from (
+      select p.category, p.engagement_score, p.discovered_at,
+             least(p.intensity_level, coalesce((t.t -> ('vice_cap_' || p.category) ->> (p_chapter - 1))::numeric, 1)) as effective,
+             (t.t ->> 'vice_inject_min_intensity')::numeric as min_intensity
+      from public.user_vice_preferences p cross join (select game.tunables_json() as t) t
+      where p.user_id = p_user_id and p.discovered_at is not null
+    ) c
+    where c.effective >= c.min_intensity
+    order by c.effective desc, c.engagement_score desc, c.discovered_at
+    limit (select (game.tunables_json() ->> 'vice_inject_top')::int)
+  ) v
+$$;
+comment on function game.top_vices(uuid, int) is 'Her top 3 vices for a player in a chapter (GAME_RULES.md §10.4): effective intensity capped by chapter, from 0.30, ties by engagement then discovery.';
+revoke execute on function game.top_vices(uuid, int) from public;
+grant execute on function game.top_vices(uuid, int) to service_role;
+
 -- intensity = min(engagement_score / divisor, 1), 4 decimals.
 create or replace function game.vice_intensity(p_engagement_score numeric, p_tunables jsonb)
 returns numeric

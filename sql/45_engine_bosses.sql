@@ -9,6 +9,7 @@ create table game.boss_fights (
   phase text not null default 'opening' check (phase in ('opening', 'resolution', 'judging', 'resolved')),
   started_at timestamptz not null,
   phase_started_at timestamptz not null,
+  opening_sent_at timestamptz,
   resolution_replies integer not null default 0 check (resolution_replies >= 0),
   outcome text check (outcome in ('PASS', 'PARTIAL', 'FAIL', 'TIMEOUT')),
   verdict jsonb,
@@ -16,6 +17,7 @@ create table game.boss_fights (
   check ((phase = 'resolved') = (resolved_at is not null))
 );
 comment on table game.boss_fights is 'Boss encounters: phase (opening, resolution, judging, resolved), phase start for the 24 h timeout, replies in resolution, verdict and applied outcome.';
+comment on column game.boss_fights.opening_sent_at is 'When her opening challenge was delivered: the phases count from then, and a reply that came before it is not the answer to it.';
 create unique index boss_fights_one_open_idx on game.boss_fights (user_id) where phase <> 'resolved';
 create index boss_fights_user_started_idx on game.boss_fights (user_id, started_at desc);
 create index boss_fights_conversation_idx on game.boss_fights (conversation_id) where conversation_id is not null;
@@ -59,7 +61,7 @@ revoke execute on function game.start_boss(public.users, jsonb, timestamptz) fro
 grant execute on function game.start_boss(public.users, jsonb, timestamptz) to service_role;
 
 -- Records a player reply during a boss encounter. Returns {boss_fight_id, phase (after the reply), judge_now,
--- her_reply: follow_up|answer|none, resolution_replies, game_status, events}.
+-- her_reply: follow_up|answer|none, early, resolution_replies, game_status, events}: the step game.boss_step says.
 create or replace function game.boss_turn(p_user_id uuid, p_now timestamptz)
 returns jsonb
 language plpgsql
@@ -71,42 +73,22 @@ declare
   v_tunables jsonb := game.tunables_json();
   v_late jsonb := game.begin_boss_reply(p_user_id, v_tunables, p_now);
   v_fight game.boss_fights;
-  v_her_reply text;
-  v_judge boolean := false;
+  v_step jsonb;
 begin
   if v_late is not null then
     return v_late;
   end if;
-
   select * into v_fight from game.boss_fights where user_id = p_user_id and phase <> 'resolved' for no key update;
-  if v_fight.phase = 'opening' then
-    v_fight.phase := 'resolution';
-    v_fight.phase_started_at := p_now;
-    v_her_reply := 'follow_up';
-  elsif v_fight.phase = 'resolution' then
-    v_fight.resolution_replies := v_fight.resolution_replies + 1;
-    if v_fight.resolution_replies >= (v_tunables ->> 'boss_resolution_replies')::int then
-      v_fight.phase := 'judging';
-      v_judge := true;
-      v_her_reply := 'none';
-    else
-      v_her_reply := 'answer';
-    end if;
-  else
-    -- Awaiting the verdict: the reply joins the transcript only.
-    v_her_reply := 'none';
-  end if;
-  update game.boss_fights set phase = v_fight.phase, phase_started_at = v_fight.phase_started_at,
-    resolution_replies = v_fight.resolution_replies
+  v_step := game.boss_step(v_fight, v_tunables);
+  update game.boss_fights set phase = v_step ->> 'phase',
+    phase_started_at = case when (v_step ->> 'phase_starts')::boolean then p_now else phase_started_at end,
+    resolution_replies = (v_step ->> 'resolution_replies')::int
   where id = v_fight.id;
   update public.conversations set last_message_at = greatest(last_message_at, p_now) where id = v_fight.conversation_id;
-
-  return jsonb_build_object('boss_fight_id', v_fight.id, 'chapter', v_fight.chapter, 'phase', v_fight.phase,
-    'judge_now', v_judge, 'her_reply', v_her_reply, 'resolution_replies', v_fight.resolution_replies,
-    'conversation_id', v_fight.conversation_id, 'timed_out', false, 'game_status', 'boss_fight', 'events', '[]'::jsonb);
+  return (v_step - 'phase_starts') || jsonb_build_object('game_status', 'boss_fight', 'events', '[]'::jsonb);
 end
 $$;
-comment on function game.boss_turn(uuid, timestamptz) is 'A player reply during a boss encounter (GAME_RULES.md §5.2): opening -> resolution; the 2nd resolution reply asks for the judge. GOVER, BOSSN; a due timeout is applied first.';
+comment on function game.boss_turn(uuid, timestamptz) is 'A player reply during a boss encounter (GAME_RULES.md §5.2): opening -> resolution; the 2nd resolution reply asks for the judge; a reply before her opening was delivered moves nothing. GOVER, BOSSN; a due timeout is applied first.';
 revoke execute on function game.boss_turn(uuid, timestamptz) from public;
 grant execute on function game.boss_turn(uuid, timestamptz) to service_role;
 
@@ -366,3 +348,50 @@ $$;
 comment on function game.apply_boss_outcome(uuid, uuid, text, jsonb, text, jsonb, timestamptz) is 'The boss outcome table (GAME_RULES.md §5.4) for one locked player: attempts, chapter, status, cooldown, won, game over; one history row.';
 revoke execute on function game.apply_boss_outcome(uuid, uuid, text, jsonb, text, jsonb, timestamptz) from public;
 grant execute on function game.apply_boss_outcome(uuid, uuid, text, jsonb, text, jsonb, timestamptz) to service_role;
+
+-- What a player reply does to an open encounter (GAME_RULES.md §5.2), without applying it: game.boss_turn applies
+-- it, game.begin_turn shows it to the turn before the models write her line. A reply before her opening challenge
+-- was delivered is not the answer to it: nothing moves and she answers it after the opening (early). In the opening
+-- phase the reply starts the resolution; in the resolution the 2nd reply asks for the judge; while judging, the
+-- reply joins the transcript only. Returns {boss_fight_id, chapter, conversation_id, phase, phase_starts,
+-- resolution_replies, her_reply: follow_up|answer|none, judge_now, early, timed_out: false}.
+create or replace function game.boss_step(p_fight game.boss_fights, p_tunables jsonb)
+returns jsonb
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_phase text := p_fight.phase;
+  v_replies int := p_fight.resolution_replies;
+  v_her_reply text := 'none';
+  v_judge boolean := false;
+  v_starts boolean := false;
+  v_early boolean := false;
+begin
+  if v_phase = 'opening' and p_fight.opening_sent_at is null then
+    v_early := true;
+    v_her_reply := 'answer';
+  elsif v_phase = 'opening' then
+    v_phase := 'resolution';
+    v_starts := true;
+    v_her_reply := 'follow_up';
+  elsif v_phase = 'resolution' then
+    v_replies := v_replies + 1;
+    if v_replies >= (p_tunables ->> 'boss_resolution_replies')::int then
+      v_phase := 'judging';
+      v_judge := true;
+    else
+      v_her_reply := 'answer';
+    end if;
+  end if;
+  return jsonb_build_object('boss_fight_id', p_fight.id, 'chapter', p_fight.chapter,
+    'conversation_id', p_fight.conversation_id, 'phase', v_phase, 'phase_starts', v_starts,
+    'resolution_replies', v_replies, 'her_reply', v_her_reply, 'judge_now', v_judge, 'early', v_early,
+    'timed_out', false);
+end
+$$;
+comment on function game.boss_step(game.boss_fights, jsonb) is 'The step a player reply makes in an open encounter (GAME_RULES.md §5.2), computed, not applied: phase, resolution replies, her reply, whether the judge runs, whether the reply came before her opening.';
+revoke execute on function game.boss_step(game.boss_fights, jsonb) from public;
+grant execute on function game.boss_step(game.boss_fights, jsonb) to service_role;

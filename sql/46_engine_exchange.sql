@@ -53,6 +53,13 @@ begin
      and not exists (select 1 from public.conversations where id = p_conversation_id and user_id = p_user_id) then
     raise exception 'conversation not found: %', p_conversation_id using errcode = 'CVNFD';
   end if;
+  -- A call is scored once: a replayed post-call or a rerun job finds the conversation scored and changes nothing.
+  if p_source = 'voice' and exists (select 1 from public.conversations
+                                    where id = p_conversation_id and scored_at is not null) then
+    return jsonb_build_object('scored', false, 'duplicate', true, 'score_before', v_user.relationship_score,
+      'score_after', v_user.relationship_score, 'delta', 0, 'chapter', v_user.chapter,
+      'game_status', v_user.game_status, 'events', '[]'::jsonb);
+  end if;
   if v_user.game_status = 'boss_fight' then
     -- A due timeout is applied first (and kept); an encounter still running is not scored.
     v_timeout := game.expire_due_boss_fight(p_user_id, v_t, p_now);
@@ -168,7 +175,7 @@ begin
       then (game.reply_delay(p_user_id, p_now, p_reply_draw) ->> 'delay_seconds')::numeric end);
 end
 $$;
-comment on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) is 'Scores one exchange (GAME_RULES.md §3.3): warmth bonus, multiplier, chapter cap, metrics and score, conflict, engagement, vices, game over, boss trigger, one history row; with p_reply_draw, her reply delay. ANBAD, PNFND, ONBRQ, GOVER, BOSSA, CVNFD.';
+comment on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) is 'Scores one exchange (GAME_RULES.md §3.3): warmth bonus, multiplier, chapter cap, metrics and score, conflict, engagement, vices, game over, boss trigger, one history row; with p_reply_draw, her reply delay; a voice conversation already scored is not scored again. ANBAD, PNFND, ONBRQ, GOVER, BOSSA, CVNFD.';
 revoke execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) from public;
 grant execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) to service_role;
 

@@ -20,10 +20,14 @@ create policy "rate_limits: backend only"
 -- reply to a boss phase that timed out first (the timeout is applied), or a scored exchange. Returns the context
 -- her reply needs, so a turn asks SQL once before the models work:
 -- {route, game_status, warning, refusal: {window, retry_after_seconds, send_line} | null, message_id,
---  conversation_id, player: {display_name, chapter, chapter_name, local_time}, history: [{role, content}],
---  boss: {boss_fight_id, phase, her_reply, judge_now, resolution_replies, events} | null}.
--- history: the open conversation (for a boss step, the encounter's), oldest first, ending with this message, at
--- most 60 lines and 12,000 characters (the newest line always): the prompt's history budget, not a game rule.
+--  conversation_id, player: {display_name, chapter, chapter_name, score, local_time}, history: [{role, content}],
+--  boss: the step game.boss_step says this reply makes (with judge: {challenge chapter, vices, engagement_state} and
+--  answer_after: the due time of her opening when the reply came before it), or the events of a timeout | null}.
+-- history for an exchange: the open conversation, oldest first, ending with this message, at most 60 lines and
+-- 12,000 characters (the newest line always; the prompt's budget, not a game rule), with the text of updates that
+-- failed their last attempt since the chat's last completed one just before this message, so nothing the player
+-- said is lost. For a boss step: every message of both sides since the encounter started, across conversations.
+-- A message already stored (a turn planned again) was admitted the first time and is not counted again.
 create or replace function game.begin_turn(p_user_id uuid, p_update_id bigint, p_text text, p_now timestamptz)
 returns jsonb
 language plpgsql
@@ -34,22 +38,25 @@ as $$
 declare
   v_t jsonb := game.tunables_json();
   v_user public.users := game.lock_player(p_user_id);
-  v_verdict jsonb;
+  v_verdict jsonb := '{"limited": false}'::jsonb;
   v_stored jsonb;
   v_route text;
   v_refusal jsonb;
   v_boss jsonb;
   v_timeout jsonb;
-  v_history_of uuid;
+  v_fight game.boss_fights;
+  v_failed jsonb := '[]'::jsonb;
+  v_failed_ids bigint[] := '{}'::bigint[];
   v_history jsonb;
 begin
   if v_user.onboarding_status <> 'completed' then
     raise exception 'onboarding not complete' using errcode = 'ONBRQ';
   end if;
-  v_verdict := game.rate_limit_verdict(v_user, v_t, p_now);
+  if not exists (select 1 from public.messages where telegram_update_id = p_update_id) then
+    v_verdict := game.rate_limit_verdict(v_user, v_t, p_now);
+  end if;
   -- Every message is stored, refused ones too (GAME_RULES.md §14.3): stored, not scored.
   v_stored := game.store_player_message(p_user_id, p_update_id, p_text, p_now);
-  v_history_of := (v_stored ->> 'conversation_id')::uuid;
   if (v_verdict ->> 'limited')::boolean then
     v_route := 'refused';
     v_refusal := jsonb_build_object('window', v_verdict ->> 'window',
@@ -65,41 +72,72 @@ begin
     if v_timeout is not null then
       v_route := 'boss_late';
       v_boss := jsonb_build_object('boss_fight_id', null, 'phase', null, 'her_reply', 'none', 'judge_now', false,
-        'resolution_replies', 0,
+        'early', false, 'resolution_replies', 0, 'timed_out', true,
         'events', jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events'));
     else
       v_route := 'boss';
-      select f.conversation_id into v_history_of from game.boss_fights f
-      where f.user_id = p_user_id and f.phase <> 'resolved';
+      select * into v_fight from game.boss_fights where user_id = p_user_id and phase <> 'resolved';
+      v_boss := (game.boss_step(v_fight, v_t) - 'phase_starts') || jsonb_build_object(
+        'judge', jsonb_build_object('chapter', v_fight.chapter, 'vices', game.top_vices(p_user_id, v_fight.chapter),
+          'engagement_state', (select e.state from public.engagement_state e where e.user_id = p_user_id)),
+        'answer_after', (select max(o.due_at) from private.outbox o
+                         where o.user_id = p_user_id and o.payload ? 'boss_fight_id'
+                           and o.payload ->> 'boss_fight_id' = v_fight.id::text and o.payload ->> 'boss_line' = 'opening'));
     end if;
   else
     v_route := 'exchange';
   end if;
   select * into v_user from public.users where id = p_user_id;
 
-  select coalesce(jsonb_agg(jsonb_build_object('role', r.role, 'content', r.content) order by r.created_at, r.id), '[]')
-  into v_history
-  from (
-    select m.role, m.content, m.created_at, m.id,
-           sum(length(m.content)) over (order by m.created_at desc, m.id desc) as used,
-           row_number() over (order by m.created_at desc, m.id desc) as n
-    from public.messages m
-    where m.conversation_id = v_history_of
-    order by m.created_at desc, m.id desc
-    limit 60
-  ) r
-  where r.used <= 12000 or r.n = 1;
+  if v_route = 'boss' then
+    select coalesce(jsonb_agg(jsonb_build_object('role', r.role, 'content', r.content) order by r.created_at, r.id), '[]')
+    into v_history
+    from (
+      select m.role, m.content, m.created_at, m.id,
+             sum(length(m.content)) over (order by m.created_at desc, m.id desc) as used,
+             row_number() over (order by m.created_at desc, m.id desc) as n
+      from public.messages m
+      where m.user_id = p_user_id and m.created_at >= v_fight.started_at and m.time_in_call_secs is null
+      order by m.created_at desc, m.id desc
+      limit 200
+    ) r
+    where r.used <= 40000 or r.n = 1;
+  else
+    select coalesce(jsonb_agg(jsonb_build_object('role', 'player', 'content', u.payload #>> '{message,text}')
+             order by u.update_id), '[]'),
+           coalesce(array_agg(u.update_id), '{}')
+    into v_failed, v_failed_ids
+    from private.telegram_updates u
+    where u.chat_id = v_user.telegram_chat_id and u.status = 'failed' and u.kind = 'text' and u.update_id < p_update_id
+      and u.update_id > coalesce((select max(d.update_id) from private.telegram_updates d
+                                  where d.chat_id = v_user.telegram_chat_id and d.status = 'done'), 0);
+    select coalesce(jsonb_agg(jsonb_build_object('role', r.role, 'content', r.content) order by r.created_at, r.id), '[]')
+    into v_history
+    from (
+      select m.role, m.content, m.created_at, m.id,
+             sum(length(m.content)) over (order by m.created_at desc, m.id desc) as used,
+             row_number() over (order by m.created_at desc, m.id desc) as n
+      from public.messages m
+      where m.conversation_id = (v_stored ->> 'conversation_id')::uuid
+        and m.telegram_update_id is distinct from p_update_id
+        and not (m.telegram_update_id is not null and m.telegram_update_id = any (v_failed_ids))
+      order by m.created_at desc, m.id desc
+      limit 59
+    ) r
+    where r.used + length(p_text) <= 12000;
+    v_history := v_history || v_failed || jsonb_build_array(jsonb_build_object('role', 'player', 'content', p_text));
+  end if;
 
   return jsonb_build_object('route', v_route, 'game_status', v_user.game_status,
     'warning', coalesce((v_verdict ->> 'warning')::boolean, false), 'refusal', v_refusal,
     'message_id', (v_stored ->> 'message_id')::bigint, 'conversation_id', v_stored ->> 'conversation_id',
     'player', jsonb_build_object('display_name', v_user.display_name, 'chapter', v_user.chapter,
       'chapter_name', (select c.name from public.chapters c where c.chapter = v_user.chapter),
-      'local_time', to_char(p_now at time zone v_user.timezone, 'Dy HH24:MI')),
+      'score', v_user.relationship_score, 'local_time', to_char(p_now at time zone v_user.timezone, 'Dy HH24:MI')),
     'history', v_history, 'boss', v_boss);
 end
 $$;
-comment on function game.begin_turn(uuid, bigint, text, timestamptz) is 'A player''s Telegram message at p_now, decided once: rate limits, the message stored, and the route (refused, closing, boss, boss_late, exchange) with the context her reply needs. PNFND, ONBRQ.';
+comment on function game.begin_turn(uuid, bigint, text, timestamptz) is 'A player''s Telegram message at p_now, decided once: rate limits, the message stored, and the route (refused, closing, boss, boss_late, exchange) with the context her reply needs (history, failed messages, the boss step). PNFND, ONBRQ.';
 revoke execute on function game.begin_turn(uuid, bigint, text, timestamptz) from public;
 grant execute on function game.begin_turn(uuid, bigint, text, timestamptz) to service_role;
 

@@ -65,7 +65,8 @@ comment on function game.store_player_message(uuid, bigint, text, timestamptz) i
 revoke execute on function game.store_player_message(uuid, bigint, text, timestamptz) from public;
 grant execute on function game.store_player_message(uuid, bigint, text, timestamptz) to service_role;
 
--- Stores her message once it was sent (keyed by the outbox row) in the player's open Telegram conversation.
+-- Stores her message once it was sent (keyed by the outbox row) in the player's open Telegram conversation. When it
+-- is the end of her boss opening, the encounter's phases start counting.
 create or replace function game.store_nikita_message(p_user_id uuid, p_outbox_id bigint, p_content text, p_now timestamptz)
 returns bigint
 language plpgsql
@@ -93,10 +94,15 @@ begin
   values (v_conversation_id, p_user_id, 'nikita', p_content, p_outbox_id, p_now)
   returning id into v_message_id;
   update public.conversations set last_message_at = greatest(last_message_at, p_now) where id = v_conversation_id;
+  -- The last part of her boss opening is out: the encounter's phases count from now (GAME_RULES.md §5.2).
+  update game.boss_fights f set opening_sent_at = p_now, phase_started_at = p_now
+  from private.outbox o
+  where o.id = p_outbox_id and o.payload ->> 'boss_line' = 'opening' and (o.payload ->> 'last_part')::boolean
+    and f.id = (o.payload ->> 'boss_fight_id')::uuid and f.phase = 'opening' and f.opening_sent_at is null;
   return v_message_id;
 end
 $$;
-comment on function game.store_nikita_message(uuid, bigint, text, timestamptz) is 'Stores her sent message once per outbox row in the open Telegram conversation.';
+comment on function game.store_nikita_message(uuid, bigint, text, timestamptz) is 'Stores her sent message once per outbox row in the open Telegram conversation; the delivered boss opening starts the encounter''s phases.';
 revoke execute on function game.store_nikita_message(uuid, bigint, text, timestamptz) from public;
 grant execute on function game.store_nikita_message(uuid, bigint, text, timestamptz) to service_role;
 

@@ -64,6 +64,35 @@ comment on function game.bind_telegram(uuid, bigint, bigint, timestamptz) is 'Bi
 revoke execute on function game.bind_telegram(uuid, bigint, bigint, timestamptz) from public;
 grant execute on function game.bind_telegram(uuid, bigint, bigint, timestamptz) to service_role;
 
+-- Stores the number a player shared from Telegram (their own contact) for matching inbound calls: 'saved', 'taken'
+-- when it belongs to another player (phones are unique), or 'invalid' when it is not E.164. Never an error: the
+-- chat answers each case in character.
+create or replace function game.save_phone(p_user_id uuid, p_phone text, p_now timestamptz)
+returns text
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  perform game.lock_player(p_user_id);
+  if p_phone is null or p_phone !~ '^\+[1-9][0-9]{6,14}$' then
+    return 'invalid';
+  end if;
+  if exists (select 1 from public.users where phone = p_phone and id <> p_user_id) then
+    return 'taken';
+  end if;
+  update public.users set phone = p_phone, updated_at = p_now where id = p_user_id;
+  return 'saved';
+exception when unique_violation then
+  -- Another player saved it at the same moment.
+  return 'taken';
+end
+$$;
+comment on function game.save_phone(uuid, text, timestamptz) is 'Stores a player''s own phone number (E.164) for inbound calls: saved, taken (another player''s) or invalid.';
+revoke execute on function game.save_phone(uuid, text, timestamptz) from public;
+grant execute on function game.save_phone(uuid, text, timestamptz) to service_role;
+
 -- Consumes a link code atomically (delete ... returning) and binds this Telegram account to its player.
 -- An unknown or expired code raises LNKEX; an account bound to someone else raises TGBND (and keeps the code).
 create or replace function game.consume_link_code(p_code text, p_telegram_id bigint, p_chat_id bigint, p_now timestamptz)

@@ -23,8 +23,9 @@ begin
     display_name = coalesce(nullif(trim(p_profile ->> 'display_name'), ''), display_name),
     city = coalesce(nullif(trim(p_profile ->> 'city'), ''), city),
     timezone = coalesce(p_profile ->> 'timezone', timezone),
+    -- Onboarding answers are not an interaction with her: decay waits for the first message to her (§7.2).
     onboarding_status = 'completed', onboarded_at = p_now, game_started_at = p_now,
-    last_interaction_at = p_now, decay_through = p_now, updated_at = p_now
+    decay_through = p_now, updated_at = p_now
   where id = p_user_id;
   v_vices := game.seed_vices(p_user_id, v_darkness, p_now);
   return jsonb_build_object('onboarding_status', 'completed', 'game_started_at', p_now, 'vices', v_vices -> 'categories');

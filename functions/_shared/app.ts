@@ -23,7 +23,10 @@ export type Handler = (req: Request) => Promise<Response>;
 
 export interface App {
   env: AppEnv;
+  /** The pool turns, jobs and the ledger share. */
   sql: Sql;
+  /** The webhook's acknowledgements have a pool of their own, so an insert never queues behind turn processing. */
+  ackSql: Sql;
   runtime: Runtime;
   llm: Llm;
   auth: AuthGateway;
@@ -39,6 +42,7 @@ export interface App {
 /** What a test or the local runtime may supply instead of the real thing. */
 export interface AppOverrides {
   sql?: Sql;
+  ackSql?: Sql;
   llm?: Llm;
   auth?: AuthGateway;
   runtime?: Runtime;
@@ -64,6 +68,7 @@ export function createLlm(env: AppEnv, sql: Sql): Llm {
 export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
   setLogLevel(env.LOG_LEVEL);
   const sql = overrides.sql ?? createDb(databaseUrl(env));
+  const ackSql = overrides.ackSql ?? createDb(databaseUrl(env), { max: 2, applicationName: "nikita-acks" });
   const runtime = overrides.runtime ?? createRuntime();
   const telegram = new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT });
   const llm = overrides.llm ?? createLlm(env, sql);
@@ -87,6 +92,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
   return {
     env,
     sql,
+    ackSql,
     runtime,
     llm,
     auth,
@@ -100,7 +106,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
       }, options),
     close: async () => {
       await runtime.settle();
-      await sql.end();
+      await Promise.all([sql.end(), ackSql.end()]);
     },
   };
 }
@@ -108,7 +114,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
 /** functions/telegram-webhook: store, acknowledge, then drain the chat and deliver its reply after the response. */
 export function telegramWebhookHandler(app: App, env: { TELEGRAM_WEBHOOK_SECRET: string }): Handler {
   return createWebhookHandler({
-    sql: app.sql,
+    sql: app.ackSql,
     secret: env.TELEGRAM_WEBHOOK_SECRET,
     afterAck: (chatId) =>
       app.runtime.waitUntil(drainChat(app.drain, chatId).then(() => app.deliver({ limit: 20, chatId }))),

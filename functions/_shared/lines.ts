@@ -36,6 +36,8 @@ export const IN_CHARACTER = {
   alreadyBound: ["This account already belongs to someone else. Not you, apparently."],
   contactRefused: ["That's not your number. I only want yours."],
   contactSaved: ["Got your number. Don't make me regret it."],
+  contactTaken: ["That number already belongs to someone I know. And it isn't you."],
+  contactInvalid: ["That doesn't look like a number I could call. Try again?"],
   firstMessage: [
     "So. You found me. Tell me something interesting about yourself, and skip the small talk.",
     "Hi. I'm Nikita. Impress me: what's the most interesting thing you thought about today?",

@@ -10,6 +10,8 @@ export interface FakeAnthropic {
   /** Delays the next requests, one entry per request (ms). */
   delays: number[];
   failures: number[];
+  /** How many requests have been answered (with a message or an error) so far. */
+  responded: number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
     texts: [],
     delays: [],
     failures: [],
+    responded: 0,
     close: () => server.shutdown(),
   };
   let n = 0;
@@ -40,6 +43,7 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
     fake.requests.push(body);
     const delay = fake.delays.shift();
     if (delay) await new Promise((r) => setTimeout(r, delay));
+    fake.responded++;
     const status = fake.failures.shift();
     if (status) {
       return Response.json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, {

@@ -10,13 +10,13 @@ select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'll
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
 select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction', 'after_interaction',
-  'write_history', 'queue_event', 'vice_categories', 'behavior_tags', 'begin_turn', 'rate_limit_verdict', 'engagement_inputs', 'engagement_transition', 'step_engagement', 'conflict_zone',
+  'write_history', 'queue_event', 'vice_categories', 'behavior_tags', 'begin_turn', 'rate_limit_verdict', 'boss_step', 'top_vices', 'save_phone', 'engagement_inputs', 'engagement_transition', 'step_engagement', 'conflict_zone',
   'cooled_temperature', 'step_conflict', 'vice_intensity', 'seed_vices', 'apply_vice_signals', 'start_boss',
   'apply_boss_outcome', 'expire_due_boss_fight', 'boss_turn', 'boss_call', 'begin_boss_reply', 'resolve_boss', 'expire_boss_fights', 'check_analysis',
   'apply_exchange', 'apply_decay', 'reset_player', 'voice_availability', 'check_rate_limit', 'note_rate_refusal', 'reply_delay',
   'close_conversations', 'close_idle_conversations', 'store_player_message', 'store_nikita_message', 'bind_telegram',
   'complete_onboarding', 'player_status', 'consume_link_code'], 'game functions');
-select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_chats_due', 'fail_inbox',
+select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'invoke_job'], 'private functions');
 
 select is(

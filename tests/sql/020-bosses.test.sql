@@ -1,11 +1,13 @@
 -- Boss encounters (GAME_RULES.md §5): the trigger at each threshold and what blocks it, both phases, every
 -- outcome row, judge confidence, three FAILs, chapter 5, timeouts (sweep and lazy), and the errors.
 begin;
-select plan(62);
+select plan(64);
 
 -- Puts a player's open encounter into judging (opening reply + two resolution replies).
+-- Her opening delivered at p_at, then the three replies that bring the encounter to its verdict.
 create function pg_temp.to_judging(p_user_id uuid, p_at timestamptz) returns void language plpgsql as $$
 begin
+  update game.boss_fights set opening_sent_at = coalesce(opening_sent_at, p_at) where user_id = p_user_id and phase <> 'resolved';
   perform game.boss_turn(p_user_id, p_at);
   perform game.boss_turn(p_user_id, p_at + interval '1 minute');
   perform game.boss_turn(p_user_id, p_at + interval '2 minutes');
@@ -55,16 +57,27 @@ select tests.set_metrics(:'cole', 60, 60, 60, 60);
 select is(game.apply_exchange(:'cole', tests.analysis(0, 0, 0, 0), '2026-01-06 09:59+00') ->> 'game_status', 'active', 'no boss while cooling down');
 select is(game.apply_exchange(:'cole', tests.analysis(0, 0, 0, 0), '2026-01-06 10:00+00') ->> 'game_status', 'boss_fight', 'the boss starts once the cooldown has passed');
 
--- The phases.
+-- The phases count from her opening's delivery (GAME_RULES.md §5.2): a reply before it is not the answer to it.
+select is(game.boss_turn(:'bea', '2026-01-05 10:00:01+00') - 'boss_fight_id' - 'conversation_id',
+  '{"chapter": 1, "phase": "opening", "judge_now": false, "her_reply": "answer", "early": true, "resolution_replies": 0, "timed_out": false, "game_status": "boss_fight", "events": []}'::jsonb,
+  'a reply before her opening was delivered moves nothing; she answers it after the opening');
+insert into private.outbox (dedupe_key, user_id, chat_id, kind, text, payload, due_at, status)
+select 'boss:' || f.id || ':opening:1', :'bea', 1, 'boss', 'name a belief of yours that most rooms would laugh at',
+  jsonb_build_object('boss_fight_id', f.id, 'boss_line', 'opening', 'last_part', true), '2026-01-05 10:00:02+00', 'sending'
+from game.boss_fights f where f.user_id = :'bea' returning id as opening_row \gset
+select private.mark_sent(:'opening_row', 'm1', '2026-01-05 10:00:03+00');
+select results_eq($$select opening_sent_at, phase_started_at from game.boss_fights where user_id = tests.player('bea')$$,
+  $$values ('2026-01-05 10:00:03+00'::timestamptz, '2026-01-05 10:00:03+00'::timestamptz)$$,
+  'her delivered opening starts the opening phase');
 select is(game.boss_turn(:'bea', '2026-01-05 10:10+00') - 'boss_fight_id' - 'conversation_id',
-  '{"chapter": 1, "phase": "resolution", "judge_now": false, "her_reply": "follow_up", "resolution_replies": 0, "timed_out": false, "game_status": "boss_fight", "events": []}'::jsonb,
-  'the first reply completes the opening; she sends the follow-up');
+  '{"chapter": 1, "phase": "resolution", "judge_now": false, "her_reply": "follow_up", "early": false, "resolution_replies": 0, "timed_out": false, "game_status": "boss_fight", "events": []}'::jsonb,
+  'the first reply after it completes the opening; she sends the follow-up');
 select is((select phase_started_at from game.boss_fights where user_id = :'bea'), '2026-01-05 10:10+00'::timestamptz, 'resolution starts at that reply');
 select is(game.boss_turn(:'bea', '2026-01-05 10:12+00') ->> 'her_reply', 'answer', 'she answers the first resolution reply');
 select is(game.boss_turn(:'bea', '2026-01-05 10:14+00') ->> 'judge_now', 'true', 'the second resolution reply calls the judge');
 select is((select phase from game.boss_fights where user_id = :'bea'), 'judging', 'the encounter awaits the verdict');
 select is(game.boss_turn(:'bea', '2026-01-05 10:15+00') - 'boss_fight_id' - 'conversation_id' - 'chapter',
-  '{"phase": "judging", "judge_now": false, "her_reply": "none", "resolution_replies": 2, "timed_out": false, "game_status": "boss_fight", "events": []}'::jsonb,
+  '{"phase": "judging", "judge_now": false, "her_reply": "none", "early": false, "resolution_replies": 2, "timed_out": false, "game_status": "boss_fight", "events": []}'::jsonb,
   'later replies only join the transcript');
 select is((select last_interaction_at from public.users where id = :'bea'), '2026-01-05 10:15+00'::timestamptz, 'boss replies are interactions');
 

@@ -13,7 +13,7 @@ select tests.create_onboarded_player('plain', '2026-01-05 09:00+00', 'Europe/Ber
 select pg_temp.turn(:'plain', '2026-01-05 12:00+00', 'I read your paper on side channels.') as t1 \gset
 select is(:'t1'::jsonb ->> 'route', 'exchange', 'an active player''s message is a scored exchange');
 select is((select count(*)::int from public.messages where user_id = :'plain' and role = 'player'), 1, 'the message is stored once');
-select is(:'t1'::jsonb -> 'player', '{"display_name": "Plain", "chapter": 1, "chapter_name": "Curiosity", "local_time": "Mon 13:00"}'::jsonb,
+select is(:'t1'::jsonb -> 'player', '{"display_name": "Plain", "chapter": 1, "chapter_name": "Curiosity", "score": 50.0000, "local_time": "Mon 13:00"}'::jsonb,
   'the context: name, chapter and her local time in the player''s zone');
 select is(:'t1'::jsonb -> 'history', '[{"role": "player", "content": "I read your paper on side channels."}]'::jsonb,
   'the history ends with this message');
@@ -75,7 +75,8 @@ select is(:'b1'::jsonb ->> 'route', 'boss', 'in an encounter the message is a bo
 select is(:'b1'::jsonb -> 'history' -> -1 ->> 'content', 'here is my belief', 'with the encounter''s transcript');
 select is(pg_temp.turn(:'boss', '2026-01-06 12:10:01+00') - array['history', 'player', 'conversation_id', 'message_id', 'warning', 'refusal'],
   '{"route": "boss_late", "game_status": "active", "boss": {"boss_fight_id": null, "phase": null, "her_reply": "none", "judge_now": false,
-    "resolution_replies": 0, "events": [{"type": "boss_timeout"}, {"type": "boss_failed", "attempts": 1, "remaining": 2}]}}'::jsonb,
+    "early": false, "timed_out": true, "resolution_replies": 0,
+    "events": [{"type": "boss_timeout"}, {"type": "boss_failed", "attempts": 1, "remaining": 2}]}}'::jsonb,
   'a reply after the 24 h deadline: the timeout is applied first and the reply belongs to no phase');
 
 -- Not onboarded: ONBRQ.

@@ -1,6 +1,6 @@
--- Inbox and outbox machinery (PLATFORM.md §2.2, §2.6): claims in order, leases, recovery, pacing, failures.
+-- Outbox machinery (PLATFORM.md §2.6): claims in order, leases, recovery, pacing, failures.
 begin;
-select plan(24);
+select plan(20);
 
 select tests.create_onboarded_player('ann') as ann \gset
 select tests.create_onboarded_player('ben') as ben \gset
@@ -57,29 +57,6 @@ update private.outbox set attempts = 4 where dedupe_key = 'b1';
 select is(private.mark_send_failed((select id from private.outbox where dedupe_key = 'b1'), 'timeout', false, null, '2026-01-05 12:03:00+00'), 'failed', 'the fifth failure is final');
 select is(private.mark_send_failed((select id from private.outbox where dedupe_key = 'b2'), '403 bot was blocked', true, null, '2026-01-05 12:03:00+00'), 'failed', 'a permanent error fails at once');
 select is((select telegram_unreachable_at from public.users where id = :'ben'), '2026-01-05 12:03:00+00'::timestamptz, 'and marks the player unreachable');
-
--- The inbox: the lowest pending update of a chat; failures back off 30 s, 2 min, 8 min, 32 min, then fail.
-insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until, received_at) values
-  (11, 7, 'message', '{}', 'pending', '2026-01-05 12:00:30+00', '2026-01-05 12:00+00'),
-  (10, 7, 'message', '{}', 'pending', '2026-01-05 12:00:30+00', '2026-01-05 12:00+00'),
-  (12, 8, 'message', '{}', 'done', null, '2026-01-05 12:00+00');
-select is((select update_id from private.claim_inbox(7, '2026-01-05 12:00:01+00')), 10::bigint, 'the lowest update of the chat comes first');
-select is(array(select private.inbox_chats_due('2026-01-05 12:00:31+00', 10)), array[7]::bigint[], 'the sweeper sees the chat once its lease has passed');
-create function pg_temp.fail_times(p_update bigint, p_times int) returns text[] language plpgsql as $$
-declare
-  v_out text[] := '{}';
-  v_result jsonb;
-begin
-  for i in 1..p_times loop
-    v_result := private.fail_inbox(p_update, 'model down', '2026-01-05 12:00+00');
-    v_out := v_out || (v_result ->> 'status') || coalesce((select (next_attempt_at - '2026-01-05 12:00+00'::timestamptz)::text
-      from private.telegram_updates where update_id = p_update), '');
-  end loop;
-  return v_out;
-end $$;
-select is(pg_temp.fail_times(10, 5), array['retry', '00:00:30', 'retry', '00:02:00', 'retry', '00:08:00', 'retry', '00:32:00', 'failed', '02:08:00'],
-  'provider failures retry after 30 s, 2, 8 and 32 min, and the fifth is final');
-select is((select (private.fail_inbox(11, 'model down', '2026-01-05 12:00+00')) ->> 'first_failure'), 'true', 'the first failure is flagged (one holding line)');
 
 select * from finish();
 rollback;

@@ -299,17 +299,23 @@ begin
 end
 $$;
 
--- Puts the player in a boss encounter in phase p_phase, started at p_at.
-create or replace function tests.start_boss(p_user_id uuid, p_at timestamptz)
+-- Puts the player in a boss encounter started at p_at; her opening counts as delivered at p_at unless
+-- p_opening_sent is false (then the phases wait for its delivery).
+create or replace function tests.start_boss(p_user_id uuid, p_at timestamptz, p_opening_sent boolean default true)
 returns jsonb
 language plpgsql
 volatile
 as $$
 declare
   v_user public.users;
+  v_started jsonb;
 begin
   select * into v_user from public.users where id = p_user_id for update;
-  return game.start_boss(v_user, game.tunables_json(), p_at);
+  v_started := game.start_boss(v_user, game.tunables_json(), p_at);
+  if p_opening_sent then
+    update game.boss_fights set opening_sent_at = p_at where id = (v_started ->> 'boss_fight_id')::uuid;
+  end if;
+  return v_started;
 end
 $$;
 

@@ -1,12 +1,15 @@
 // The Telegram side against the test database with fake Telegram, Anthropic and Auth servers: the app built by the
 // same wiring module as the deployed functions, real Telegram-shaped updates posted to its webhook handler, and a
 // wait for the work the handler started after the acknowledgement.
-import { type App, createApp, telegramWebhookHandler } from "../../functions/_shared/app.ts";
+import { type App, createApp } from "../../functions/_shared/app.ts";
 import { gatewayEnvSchema } from "../../functions/_shared/config.ts";
 import { deliver } from "../../functions/_shared/outbox/deliver.ts";
 import { telegramSender } from "../../functions/_shared/outbox/senders/telegram.ts";
 import { createDb, type Sql } from "../../functions/_shared/platform/db.ts";
 import { parseEnv } from "../../functions/_shared/platform/env.ts";
+import { createRuntime } from "../../functions/_shared/platform/runtime.ts";
+import { drainChat } from "../../functions/_shared/telegram/drain.ts";
+import { createWebhookHandler } from "../../functions/_shared/telegram/webhook.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.ts";
 import { type FakeAuth, startFakeAuth } from "../fakes/auth.ts";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram.ts";
@@ -23,7 +26,7 @@ export interface Harness {
   auth: FakeAuth;
   webhook: (req: Request) => Promise<Response>;
   post(update: unknown, secret?: string | null): Promise<Response>;
-  /** Waits for the drains the webhook started, then delivers everything due within `aheadMs`. */
+  /** Waits for the drains the webhook started, then delivers everything due within `aheadMs` of the game clock. */
   settle(aheadMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -49,7 +52,14 @@ export function textUpdate(telegramId: number, text: string, id = updateId()): R
   };
 }
 
-export function startHarness(): Harness {
+export interface HarnessOptions {
+  /** The app's pool size (the functions' default is 4). */
+  pool?: number;
+  /** The game clock the app runs on (default: the real clock). */
+  now?: () => Date;
+}
+
+export function startHarness(options: HarnessOptions = {}): Harness {
   const telegram = startFakeTelegram();
   const anthropic = startFakeAnthropic();
   const auth = startFakeAuth(testDbUrl(), { print: () => {} });
@@ -69,10 +79,15 @@ export function startHarness(): Harness {
     ENVIRONMENT: "test",
     LOG_LEVEL: "error",
   });
-  const sql = createDb(testDbUrl(), { max: 12 });
-  const app = createApp(env, { sql });
-  // The webhook's own afterAck delivers only what is due now; the harness delivers ahead of time instead, below.
-  const webhook = telegramWebhookHandler(app, env);
+  const sql = createDb(testDbUrl(), { max: options.pool ?? 12 });
+  const app = createApp(env, { sql, ...(options.now ? { runtime: createRuntime({ now: options.now }) } : {}) });
+  // The deployed webhook drains the chat and then delivers its reply when it falls due; the harness drains only and
+  // delivers ahead of time itself (settle below), so a test decides when her messages go out.
+  const webhook = createWebhookHandler({
+    sql: app.ackSql,
+    secret: SECRET,
+    afterAck: (chatId) => app.runtime.waitUntil(drainChat(app.drain, chatId)),
+  });
   // Delivery runs on a clock ahead of real time (so reply delays are due) that only moves forward.
   let clock = 0;
   return {
@@ -93,7 +108,7 @@ export function startHarness(): Harness {
       await app.runtime.settle();
       // Each pass sends one message per chat; later passes run 2 s further on, past the 1 s per-chat pacing.
       for (let i = 0, idle = 0; i < 40 && idle < 2; i++) {
-        clock = Math.max(clock + 2000, Date.now() + aheadMs);
+        clock = Math.max(clock + 2000, (options.now?.() ?? new Date()).getTime() + aheadMs);
         const at = clock;
         const r = await deliver({
           sql,
@@ -105,9 +120,8 @@ export function startHarness(): Harness {
       }
     },
     async close() {
-      await app.runtime.settle();
+      await app.close();
       await Promise.all([telegram.close(), anthropic.close(), auth.close()]);
-      await sql.end();
     },
   };
 }

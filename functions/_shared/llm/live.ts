@@ -30,7 +30,7 @@ export function createLiveLlm(options: LiveOptions): Llm {
     mode: "live",
     reply: (context, history) => writeReply(client, m.reply, context, history),
     analyze: (context, history, reply) => analyzeExchange(client, m.analyzer, context, history, reply),
-    judge: (context, transcript) => judgeEncounter(client, m.judge, context, transcript),
+    judge: (context, transcript, encounter) => judgeEncounter(client, m.judge, context, transcript, encounter),
     bossLine: (request) => writeBossLine(client, m.reply, request),
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),
   };

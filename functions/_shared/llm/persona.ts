@@ -56,10 +56,15 @@ export const CHALLENGES: Record<number, { opening: string; followUp: string; pas
   },
 };
 
+/** Her behaviour in a chapter (GAME_RULES.md §4.2), for her instructions and the analyzer's. */
+export function chapterBehaviour(chapter: number): string {
+  return CHAPTER_BEHAVIOUR[chapter] ?? CHAPTER_BEHAVIOUR[1]!;
+}
+
 /** The per-player context block (cached per player). */
 export function contextBlock(context: TurnContext): string {
   return `About the person texting you: ${context.playerName ?? "someone you met recently"}.
-How you are with them right now: ${CHAPTER_BEHAVIOUR[context.chapter] ?? CHAPTER_BEHAVIOUR[1]}`;
+How you are with them right now: ${chapterBehaviour(context.chapter)}`;
 }
 
 /** The dynamic tail: time and this turn's notes. */

@@ -14,8 +14,18 @@ export interface TurnContext {
   chapter: number;
   chapterName: string;
   localTime: string;
+  /** The relationship score before this exchange: the analyzer's context (GAME_RULES.md §3.2), never hers. */
+  score?: number;
   /** Extra instructions for this message only (rate-limit hint, boss phase). */
   notes: string[];
+}
+
+/** What the boss judge weighs besides the transcript (GAME_RULES.md §5.3). */
+export interface Encounter {
+  /** Her top vices for the player, strongest first (GAME_RULES.md §10.4). */
+  vices: { category: string; intensity: number }[];
+  /** The player's engagement state (GAME_RULES.md §8). */
+  engagementState: string | null;
 }
 
 export interface BossLineRequest extends TurnContext {
@@ -26,8 +36,9 @@ export interface BossLineRequest extends TurnContext {
 export interface Llm {
   readonly mode: "live" | "offline";
   reply(context: TurnContext, history: ChatLine[]): Promise<string>;
+  /** The judgment of an exchange; NEUTRAL_ANALYSIS when the model answers nothing valid after one re-ask. */
   analyze(context: TurnContext, history: ChatLine[], reply: string): Promise<Analysis>;
-  judge(context: TurnContext, transcript: ChatLine[]): Promise<Verdict | "ERROR">;
+  judge(context: TurnContext, transcript: ChatLine[], encounter?: Encounter): Promise<Verdict | "ERROR">;
   bossLine(request: BossLineRequest): Promise<string>;
   /** "City, country" to an IANA zone name, or null (checked against pg_timezone_names by the caller). */
   timezoneFor(city: string): Promise<string | null>;

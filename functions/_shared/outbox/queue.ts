@@ -18,6 +18,9 @@ export interface QueuedText {
   /** Her words go through the §14.4 post-processing; out-of-character lines are only split. */
   inCharacter: boolean;
   replyMarkup?: unknown;
+  /** Facts about the message the database acts on (e.g. which boss line it is); every part carries them, and the
+   * last part also `last_part: true` (and the reply markup). */
+  payload?: Record<string, unknown>;
 }
 
 export async function loadTextRules(tx: Tx): Promise<TextRules> {
@@ -35,7 +38,12 @@ export async function queueText(tx: Tx, rules: TextRules, item: QueuedText): Pro
   let due = item.dueAt;
   for (const [i, part] of parts.entries()) {
     due = new Date(item.dueAt.getTime() + i * 1000);
-    const payload = item.replyMarkup && i === parts.length - 1 ? { reply_markup: item.replyMarkup } : {};
+    const last = i === parts.length - 1;
+    const payload = {
+      ...item.payload,
+      ...(last && item.payload ? { last_part: true } : {}),
+      ...(last && item.replyMarkup ? { reply_markup: item.replyMarkup } : {}),
+    };
     await tx`insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, text, payload, due_at)
              values (${partKey(item.key, i + 1)}, ${item.userId}, ${item.chatId}, 'telegram', ${item.kind}, ${part},
                      ${tx.json(payload as never)}, ${due})

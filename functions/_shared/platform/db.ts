@@ -6,8 +6,17 @@ import { gameErrorCode, type SqlErrorCode } from "./errors.ts";
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
 
-/** A small pool per isolate. Prepared statements are off on the transaction pooler (port 6543). */
-export function createDb(url: string, options: { max?: number } = {}): Sql {
+/** The functions' session limits (PLATFORM.md §2.2): no statement, lock wait or idle transaction lasts long enough
+ * to hold a pooled connection hostage. */
+export const SESSION_LIMITS = {
+  statement_timeout: 30_000,
+  lock_timeout: 30_000,
+  idle_in_transaction_session_timeout: 60_000,
+} as const;
+
+/** A small pool per isolate. Prepared statements are off on the transaction pooler (port 6543), which keeps no
+ * session state, so the limits are also set in every transaction (serviceRole below). */
+export function createDb(url: string, options: { max?: number; applicationName?: string } = {}): Sql {
   const pooled = new URL(url).port === "6543";
   return postgres(url, {
     max: options.max ?? 4,
@@ -15,15 +24,27 @@ export function createDb(url: string, options: { max?: number } = {}): Sql {
     idle_timeout: 20,
     connect_timeout: 10,
     onnotice: () => {},
-    connection: { application_name: "nikita-functions" },
+    connection: { application_name: options.applicationName ?? "nikita-functions", ...(pooled ? {} : SESSION_LIMITS) },
   });
+}
+
+/** The first statement of every backend transaction, one round trip: act as service_role (grants decide what the
+ * backend may do) under the session limits. */
+export async function serviceRole(tx: Tx): Promise<void> {
+  // Milliseconds, the unit of all three settings.
+  await tx`select set_config('role', 'service_role', true),
+    set_config('statement_timeout', ${String(SESSION_LIMITS.statement_timeout)}, true),
+    set_config('lock_timeout', ${String(SESSION_LIMITS.lock_timeout)}, true),
+    set_config('idle_in_transaction_session_timeout', ${
+    String(SESSION_LIMITS.idle_in_transaction_session_timeout)
+  }, true)`;
 }
 
 /** Runs `work` in one transaction as service_role; a throw rolls everything back. */
 export function asServiceRole<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {
-    await tx`set local role service_role`;
-    return await work(tx);
+    await serviceRole(tx as unknown as Tx);
+    return await work(tx as unknown as Tx);
   }) as Promise<T>;
 }
 

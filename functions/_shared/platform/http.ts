@@ -3,6 +3,17 @@
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/** The path of a request below its function: "/" for the root, "/tools/get_context" for a route. Requests reach a
+ * function as /<name>/... on the platform and as /functions/v1/<name>/... through the local gateway; a path that
+ * is neither (or a bare "/" when called directly) is taken as it is. */
+export function functionPath(req: Request, name: string): string {
+  const path = new URL(req.url).pathname;
+  for (const prefix of [`/functions/v1/${name}`, `/${name}`]) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) return path.slice(prefix.length).replace(/\/+$/, "") || "/";
+  }
+  return path.replace(/\/+$/, "") || "/";
+}
+
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
     status,

@@ -10,7 +10,8 @@ import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "../lines.ts";
 import { dedupeKey } from "../outbox/keys.ts";
 import { queueText } from "../outbox/queue.ts";
 import { loadSignup, resumeSignup, type SignupInput, type SignupRow, signupStep, startSignup } from "./signup.ts";
-import { gameTurn } from "./turn.ts";
+import type { Step } from "./step.ts";
+import { gameTurn, type TurnProgress } from "./turn.ts";
 
 export interface BotSettings {
   token: string;
@@ -20,7 +21,7 @@ export interface BotSettings {
   voiceEnabled: boolean;
 }
 
-/** Everything a handler needs for one update, inside the drain pass's transaction. */
+/** Everything a handler needs for one update, inside the first transaction of the drain pass. */
 export interface TurnServices {
   tx: Tx;
   llm: Llm;
@@ -32,7 +33,14 @@ export interface TurnServices {
   normal: () => number;
   resolveTimezone: (city: string) => Promise<string | null>;
   typing?: (chatId: number) => Promise<unknown>;
-  /** Set by the error boundary (handleUpdate below): the drain pass rolls back and retries later. */
+  /** What an earlier attempt of this update decided and applied (a game turn resumes from it). */
+  progress: TurnProgress | null;
+  /** Records the update's progress in a transaction of this pass, under its claim. */
+  saveProgress(tx: Tx, progress: TurnProgress): Promise<void>;
+  /** Set by a handler that must wait for a provider: the drain commits this transaction, runs the step's calls
+   * holding none, then applies its effects in a second one (step.ts). */
+  later?: Step;
+  /** Set by the error boundary (handleUpdate below): the drain rolls this transaction back and records the failure. */
   error?: unknown;
 }
 
@@ -183,7 +191,7 @@ commands.command("call", async (ctx) => {
   const s = ctx.turn.settings;
   if (
     !ctx.player || ctx.player.onboarding_status !== "completed" || ctx.player.game_status === "game_over" ||
-    !s.voiceEnabled
+    ctx.player.game_status === "won" || !s.voiceEnabled
   ) {
     return await say(ctx, pickLine(IN_CHARACTER.callOff, ctx.turn.updateId), { inCharacter: true });
   }
@@ -227,7 +235,11 @@ commands.on("message:text", async (ctx, next) => {
 
 const signup = new Composer<NikitaContext>();
 signup.on("message:text", async (ctx, next) => {
-  if (ctx.signup) return await signupStep(signupInput(ctx), ctx.signup, ctx.message.text);
+  if (ctx.signup) {
+    const step = await signupStep(signupInput(ctx), ctx.signup, ctx.message.text);
+    if (step) ctx.turn.later = step;
+    return;
+  }
   if (!ctx.player || ctx.player.onboarding_status !== "completed") return await startSignup(signupInput(ctx));
   await next();
 });
@@ -252,8 +264,14 @@ contact.on("message:contact", async (ctx) => {
     return await say(ctx, pickLine(IN_CHARACTER.contactRefused, ctx.turn.updateId), { inCharacter: true });
   }
   const digits = ctx.message.contact.phone_number.replace(/[^\d]/g, "");
-  await ctx.turn.tx`update public.users set phone = ${`+${digits}`} where id = ${ctx.player.id}`;
-  await say(ctx, pickLine(IN_CHARACTER.contactSaved, ctx.turn.updateId), {
+  const [row] = await ctx.turn.tx<{ saved: "saved" | "taken" | "invalid" }[]>`
+    select game.save_phone(${ctx.player.id}, ${`+${digits}`}, ${ctx.turn.now}) as saved`;
+  const lines = row!.saved === "saved"
+    ? IN_CHARACTER.contactSaved
+    : row!.saved === "taken"
+    ? IN_CHARACTER.contactTaken
+    : IN_CHARACTER.contactInvalid;
+  await say(ctx, pickLine(lines, ctx.turn.updateId), {
     inCharacter: true,
     markup: { remove_keyboard: true },
   });
@@ -263,7 +281,7 @@ const game = new Composer<NikitaContext>();
 game.on("message:text", async (ctx) => {
   const t = ctx.turn;
   const chatId = ctx.chat.id;
-  await gameTurn({
+  const step = await gameTurn({
     tx: t.tx,
     llm: t.llm,
     rules: t.rules,
@@ -274,7 +292,10 @@ game.on("message:text", async (ctx) => {
     now: t.now,
     normal: t.normal,
     typing: t.typing && (() => t.typing!(chatId)),
+    progress: t.progress,
+    saveProgress: t.saveProgress,
   });
+  if (step) t.later = step;
 });
 
 /** Runs one stored update through the features; errors surface in `turn.error` for the drain to handle. */

@@ -1,16 +1,21 @@
-// drain(chat) (PLATFORM.md §2.2): one transaction per pass under the chat's advisory lock; the lowest pending
-// update is processed and marked done in the same transaction. A failure rolls the pass back, then a small
-// transaction schedules the retry (and, the first time, queues one in-character holding line).
-import type { Sql, Tx } from "../platform/db.ts";
+// drain(chat) (PLATFORM.md §2.2): one update at a time per chat, in update_id order, and no transaction held while a
+// provider works. A pass claims the chat's lowest open update with a lease and a claim token (committed), handles it
+// in a short transaction (commands, signup steps, the turn's plan), calls the models or Auth holding no transaction
+// (step.ts), and applies the effects in another short transaction that checks the claim is still held, marking the
+// update done. A retry row not yet due blocks the chat's later updates, so messages are answered in order.
+import { IN_CHARACTER, pickLine } from "../lines.ts";
+import type { Llm } from "../llm/types.ts";
+import { dedupeKey } from "../outbox/keys.ts";
+import type { TextRules } from "../outbox/postprocess.ts";
+import { loadTextRules, queueText } from "../outbox/queue.ts";
+import type { AuthGateway } from "../platform/auth.ts";
+import { serviceRole, type Sql, type Tx } from "../platform/db.ts";
+import { ProviderError } from "../platform/errors.ts";
 import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
-import type { Llm } from "../llm/types.ts";
-import type { AuthGateway } from "../platform/auth.ts";
 import { type BotSettings, handleUpdate, type TurnServices } from "./bot.ts";
-import { IN_CHARACTER, pickLine } from "../lines.ts";
-import { dedupeKey } from "../outbox/keys.ts";
-import { loadTextRules, queueText } from "../outbox/queue.ts";
-import { standardNormal } from "./turn.ts";
+import { StalePlan, type Step } from "./step.ts";
+import { standardNormal, type TurnProgress } from "./turn.ts";
 
 export interface DrainDeps {
   sql: Sql;
@@ -25,94 +30,206 @@ export interface DrainDeps {
   typing?: (chatId: number) => Promise<unknown>;
 }
 
-interface InboxRow {
+/** The lease a claim holds: the time a pass may take before the sweeper may take the update again. */
+export const CLAIM_LEASE_SECONDS = 90;
+/** How often a pass plans a turn again when the world moved between planning and applying. */
+const MAX_REPLANS = 3;
+
+interface Claim {
   update_id: number;
   chat_id: number;
   payload: Record<string, unknown>;
-  status: string;
+  claim_token: string;
+  progress: TurnProgress | null;
+}
+
+/** A pass whose claim was taken over (its lease ran out and another worker claimed the update): it applies nothing. */
+class ClaimLost extends Error {
+  constructor(updateId: number) {
+    super(`the claim on update ${updateId} is no longer held`);
+    this.name = "ClaimLost";
+  }
 }
 
 /** A pass that failed, in the one shape the retry, the inbox row's last_error and the log all take. */
 class PassFailed extends Error {
   readonly updateId: number;
   readonly chatId: number;
-  constructor(row: InboxRow, cause: unknown) {
+  readonly token: string;
+  /** A provider (or the database) could not be reached: worth a retry. Anything else would fail again. */
+  readonly retryable: boolean;
+  constructor(claim: Claim, cause: unknown) {
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     super(what.slice(0, 1000), { cause });
     this.name = "PassFailed";
-    this.updateId = Number(row.update_id);
-    this.chatId = Number(row.chat_id);
+    this.updateId = Number(claim.update_id);
+    this.chatId = Number(claim.chat_id);
+    this.token = claim.claim_token;
+    this.retryable = isRetryable(cause);
   }
 }
 
-/** Processes the chat's pending updates one at a time, in update_id order. Returns how many were done. */
+// SQLSTATEs of a database that is busy or briefly away, as opposed to a statement that is wrong.
+const TRANSIENT_SQLSTATES = new Set(["40001", "40P01", "55P03", "57014", "57P01", "08000", "08003", "08006", "53300"]);
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ProviderError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" &&
+    (TRANSIENT_SQLSTATES.has(code) || code.startsWith("CONNECT") || code === "ECONNRESET");
+}
+
+async function prelude(tx: Tx, chatId: number): Promise<void> {
+  await serviceRole(tx);
+  await tx`select pg_advisory_xact_lock(hashtextextended(${`tg:${chatId}`}, 0))`;
+}
+
+/** Processes the chat's open updates one at a time, in update_id order. Returns how many were done. */
 export async function drainChat(deps: DrainDeps, chatId: number): Promise<number> {
-  const now = deps.runtime.now;
   let done = 0;
   for (;;) {
+    const claim = await claimNext(deps, chatId);
+    if (!claim) return done;
     try {
-      const processed = await deps.sql.begin(async (tx) => {
-        await tx`set local role service_role`;
-        await tx`set local lock_timeout = '30s'`;
-        await tx`select pg_advisory_xact_lock(hashtextextended(${`tg:${chatId}`}, 0))`;
-        const [row] = await tx<InboxRow[]>`select * from private.claim_inbox(${chatId}, ${now()})`;
-        if (!row) return false;
-        const turn: TurnServices = {
-          tx: tx as unknown as Tx,
-          llm: deps.llm,
-          auth: deps.auth,
-          rules: await loadTextRules(tx as unknown as Tx),
-          now: now(),
-          updateId: Number(row.update_id),
-          settings: deps.settings,
-          normal: () => standardNormal(deps.random),
-          resolveTimezone: deps.resolveTimezone,
-          typing: deps.typing,
-        };
-        await handleUpdate(deps.settings, row.payload, turn);
-        if (turn.error !== undefined) throw new PassFailed(row, turn.error);
-        await tx`update private.telegram_updates set status = 'done', processed_at = ${now()}, last_error = null
-                 where update_id = ${row.update_id}`;
-        return true;
-      });
-      if (!processed) return done;
+      await runPass(deps, claim);
       done++;
     } catch (error) {
-      if (!(error instanceof PassFailed)) throw error;
-      await scheduleRetry(deps, error, now());
+      if (error instanceof ClaimLost) {
+        log("warn", "claim taken over; the other worker applies the update", { update_id: claim.update_id });
+        continue;
+      }
+      await recordFailure(deps, new PassFailed(claim, error));
     }
   }
 }
 
-async function scheduleRetry(deps: DrainDeps, failure: PassFailed, now: Date): Promise<void> {
-  log("warn", "update failed, retrying later", { update_id: failure.updateId, error: failure.message.slice(0, 300) });
-  await deps.sql.begin(async (tx) => {
-    await tx`set local role service_role`;
-    const [result] = await tx<{ r: { first_failure: boolean } }[]>`
-      select private.fail_inbox(${failure.updateId}, ${failure.message}, ${now}) as r`;
-    if (result?.r.first_failure) {
-      const [player] = await tx<
-        { id: string }[]
-      >`select id from public.users where telegram_chat_id = ${failure.chatId}`;
-      await queueText(tx as unknown as Tx, await loadTextRules(tx as unknown as Tx), {
-        key: dedupeKey.hold(failure.updateId),
-        userId: player?.id ?? null,
-        chatId: failure.chatId,
-        kind: "hold",
-        text: pickLine(IN_CHARACTER.holding, failure.updateId),
-        dueAt: now,
-        inCharacter: true,
-      });
+/** (a) The chat's lowest open update, claimed with a lease and a token, committed at once. */
+async function claimNext(deps: DrainDeps, chatId: number): Promise<Claim | null> {
+  return await deps.sql.begin(async (tx) => {
+    await prelude(tx as unknown as Tx, chatId);
+    const [row] = await tx<Claim[]>`
+      select update_id, chat_id, payload, claim_token, progress
+      from private.claim_inbox(${chatId}, ${deps.runtime.now()}, ${CLAIM_LEASE_SECONDS})`;
+    return row ?? null;
+  }) as Claim | null;
+}
+
+/** A transaction of the pass: under the chat's (and the player's) lock, and only while the claim is held. */
+async function underClaim<T>(
+  deps: DrainDeps,
+  claim: Claim,
+  userId: string | null | undefined,
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return await deps.sql.begin(async (tx) => {
+    const t = tx as unknown as Tx;
+    await prelude(t, Number(claim.chat_id));
+    if (userId) await tx`select pg_advisory_xact_lock(hashtextextended(${`player:${userId}`}, 0))`;
+    const [held] = await tx<{ held: boolean }[]>`
+      select private.inbox_claim_held(${claim.update_id}, ${claim.claim_token}::uuid) as held`;
+    if (!held?.held) throw new ClaimLost(Number(claim.update_id));
+    return await work(t);
+  }) as T;
+}
+
+async function finish(tx: Tx, deps: DrainDeps, claim: Claim): Promise<void> {
+  await tx`select private.finish_inbox(${claim.update_id}, ${claim.claim_token}::uuid, ${deps.runtime.now()})`;
+}
+
+/** (a) handle, then (b) each step's provider calls and (c) its effects, until nothing is left. */
+async function runPass(deps: DrainDeps, claim: Claim): Promise<void> {
+  let progress = claim.progress;
+  for (let plans = 0;; plans++) {
+    let step = await underClaim(deps, claim, null, async (tx) => {
+      const turn = services(deps, tx, await loadTextRules(tx), claim, progress);
+      await handleUpdate(deps.settings, claim.payload, turn);
+      if (turn.error !== undefined) throw turn.error;
+      if (!turn.later) await finish(tx, deps, claim);
+      return turn.later;
+    });
+    try {
+      while (step) {
+        const current: Step = step;
+        await current.draft();
+        step = await underClaim(deps, claim, current.userId, async (tx) => {
+          const next = await current.apply(tx);
+          if (!next) await finish(tx, deps, claim);
+          return next ?? undefined;
+        });
+      }
+      return;
+    } catch (error) {
+      if (!(error instanceof StalePlan) || plans + 1 >= MAX_REPLANS) throw error;
+      log("info", "planning the turn again", { update_id: claim.update_id, reason: error.message });
+      progress = null;
+      await underClaim(
+        deps,
+        claim,
+        null,
+        (tx) => tx`select private.save_inbox_progress(${claim.update_id}, ${claim.claim_token}::uuid, null)`,
+      );
     }
+  }
+}
+
+function services(
+  deps: DrainDeps,
+  tx: Tx,
+  rules: TextRules,
+  claim: Claim,
+  progress: TurnProgress | null,
+): TurnServices {
+  return {
+    tx,
+    llm: deps.llm,
+    auth: deps.auth,
+    rules,
+    now: deps.runtime.now(),
+    updateId: Number(claim.update_id),
+    settings: deps.settings,
+    normal: () => standardNormal(deps.random),
+    resolveTimezone: deps.resolveTimezone,
+    typing: deps.typing,
+    progress,
+    async saveProgress(t, next) {
+      await t`select private.save_inbox_progress(${claim.update_id}, ${claim.claim_token}::uuid, ${
+        t.json(next as never)
+      })`;
+    },
+  };
+}
+
+/** The failure under the claim: a retry with backoff while a provider is unreachable (and, once per outage, her
+ * holding line), else failed at once; the update's text stays in its payload for the next turn's context. */
+async function recordFailure(deps: DrainDeps, failure: PassFailed): Promise<void> {
+  log(failure.retryable ? "warn" : "error", failure.retryable ? "update failed, retrying later" : "update failed", {
+    update_id: failure.updateId,
+    error: failure.message.slice(0, 300),
+  });
+  await deps.sql.begin(async (tx) => {
+    await serviceRole(tx as unknown as Tx);
+    const [result] = await tx<{ r: { status: string; hold: boolean } | null }[]>`
+      select private.fail_inbox(${failure.updateId}, ${failure.token}::uuid, ${failure.message}, ${failure.retryable},
+        ${deps.runtime.now()}) as r`;
+    if (!result?.r?.hold) return;
+    const [player] = await tx<{ id: string }[]>`select id from public.users where telegram_chat_id = ${failure.chatId}`;
+    await queueText(tx as unknown as Tx, await loadTextRules(tx as unknown as Tx), {
+      key: dedupeKey.hold(failure.updateId),
+      userId: player?.id ?? null,
+      chatId: failure.chatId,
+      kind: "hold",
+      text: pickLine(IN_CHARACTER.holding, failure.updateId),
+      dueAt: deps.runtime.now(),
+      inCharacter: true,
+    });
   });
 }
 
 /** The sweeper (job process-inbox): drains chats with stranded or due updates. */
 export async function sweepInbox(deps: DrainDeps, limit: number): Promise<{ chats: number; done: number }> {
-  const now = deps.runtime.now;
   const chats = await deps.sql.begin(async (tx) => {
-    await tx`set local role service_role`;
-    return await tx<{ chat_id: number }[]>`select private.inbox_chats_due(${now()}, ${limit}) as chat_id`;
+    await serviceRole(tx as unknown as Tx);
+    return await tx<{ chat_id: number }[]>`select private.inbox_chats_due(${deps.runtime.now()}, ${limit}) as chat_id`;
   });
   let done = 0;
   for (const { chat_id } of chats) done += await drainChat(deps, Number(chat_id));

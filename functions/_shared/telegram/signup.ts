@@ -4,7 +4,8 @@
 import { z } from "npm:zod@4.6.7";
 import { attempt, type Tx } from "../platform/db.ts";
 import type { TextRules } from "../outbox/postprocess.ts";
-import type { AuthGateway } from "../platform/auth.ts";
+import type { AuthGateway, SendResult, VerifyResult } from "../platform/auth.ts";
+import type { Step } from "./step.ts";
 import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "../lines.ts";
 import { dedupeKey } from "../outbox/keys.ts";
 import { queueText } from "../outbox/queue.ts";
@@ -99,8 +100,9 @@ async function advance(tx: Tx, row: SignupRow, to: SignupRow["state"], set: Part
            where telegram_id = ${row.telegram_id} and state = ${row.state}`;
 }
 
-/** One text message while a signup row is open. */
-export async function signupStep(input: SignupInput, row: SignupRow, text: string): Promise<void> {
+/** One text message while a signup row is open. The steps that wait for Auth or the summary model return a Step: the
+ * call is made holding no transaction, and the state moves in the update's second transaction. */
+export async function signupStep(input: SignupInput, row: SignupRow, text: string): Promise<Step | void> {
   const { tx, now } = input;
   const value = text.trim();
   // Before the code is verified a stale row starts over; afterwards the player is known and simply continues.
@@ -112,43 +114,60 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
     case "awaiting_email": {
       const email = z.email().safeParse(value.toLowerCase());
       if (!email.success) return await say(input, OUT_OF_CHARACTER.badEmail, 1);
-      const sent = await input.auth.sendCode(email.data);
-      if (sent === "rate_limited") return await say(input, OUT_OF_CHARACTER.rateLimitedEmail, 1);
-      await advance(tx, row, "code_sent", { email: email.data }, now);
-      return await say(input, OUT_OF_CHARACTER.codeSent, 1);
+      let sent: SendResult = "sent";
+      return {
+        async draft() {
+          sent = await input.auth.sendCode(email.data);
+        },
+        async apply(tx) {
+          const later = { ...input, tx };
+          if (sent === "rate_limited") return await say(later, OUT_OF_CHARACTER.rateLimitedEmail, 1);
+          await advance(tx, row, "code_sent", { email: email.data }, now);
+          await say(later, OUT_OF_CHARACTER.codeSent, 1);
+        },
+      };
     }
     case "code_sent": {
       if (!/^\d{6,8}$/.test(value)) return await say(input, OUT_OF_CHARACTER.codeReminder, 1);
-      const verified = await input.auth.verifyCode(row.email!, value);
-      if (verified === "wrong" && row.wrong_codes + 1 >= 3) {
-        await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
-        return await say(input, OUT_OF_CHARACTER.restart, 1);
-      }
-      if (verified === "wrong") {
-        await tx`update private.telegram_signups set wrong_codes = wrong_codes + 1 where telegram_id = ${row.telegram_id}`;
-        return await say(input, OUT_OF_CHARACTER.wrongCode, 1);
-      }
-      const bound = await attempt(
-        tx,
-        (sp) => sp`select game.bind_telegram(${verified.userId}, ${input.telegramId}, ${input.chatId}, ${now})`,
-      );
-      if ("code" in bound) {
-        if (bound.code !== "TGBND") throw new Error(`bind_telegram: ${bound.code}`);
-        await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
-        return await say(input, pickLine(IN_CHARACTER.alreadyBound, input.updateId), 1, { inCharacter: true });
-      }
-      const [player] = await tx<
-        { onboarding_status: string }[]
-      >`select onboarding_status from public.users where id = ${verified.userId}`;
-      if (player?.onboarding_status === "completed") {
-        await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
-        return await say(input, pickLine(IN_CHARACTER.welcomeBack, input.updateId), 1, {
-          userId: verified.userId,
-          inCharacter: true,
-        });
-      }
-      await advance(tx, row, "ask_name", { user_id: verified.userId }, now);
-      return await say(input, OUT_OF_CHARACTER.askName, 1, { userId: verified.userId });
+      let verified: VerifyResult = "wrong";
+      return {
+        async draft() {
+          verified = await input.auth.verifyCode(row.email!, value);
+        },
+        async apply(tx) {
+          const later = { ...input, tx };
+          const result: VerifyResult = verified;
+          if (result === "wrong" && row.wrong_codes + 1 >= 3) {
+            await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
+            return await say(later, OUT_OF_CHARACTER.restart, 1);
+          }
+          if (result === "wrong") {
+            await tx`update private.telegram_signups set wrong_codes = wrong_codes + 1 where telegram_id = ${row.telegram_id}`;
+            return await say(later, OUT_OF_CHARACTER.wrongCode, 1);
+          }
+          const bound = await attempt(
+            tx,
+            (sp) => sp`select game.bind_telegram(${result.userId}, ${later.telegramId}, ${later.chatId}, ${now})`,
+          );
+          if ("code" in bound) {
+            if (bound.code !== "TGBND") throw new Error(`bind_telegram: ${bound.code}`);
+            await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
+            return await say(later, pickLine(IN_CHARACTER.alreadyBound, later.updateId), 1, { inCharacter: true });
+          }
+          const [player] = await tx<
+            { onboarding_status: string }[]
+          >`select onboarding_status from public.users where id = ${result.userId}`;
+          if (player?.onboarding_status === "completed") {
+            await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
+            return await say(later, pickLine(IN_CHARACTER.welcomeBack, later.updateId), 1, {
+              userId: result.userId,
+              inCharacter: true,
+            });
+          }
+          await advance(tx, row, "ask_name", { user_id: result.userId }, now);
+          return await say(later, OUT_OF_CHARACTER.askName, 1, { userId: result.userId });
+        },
+      };
     }
     case "ask_name": {
       if (value.length < 1 || value.length > 40) {
@@ -160,19 +179,16 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
     case "ask_city": {
       // A second answer at this step may be a zone typed by hand.
       const asked = row.profile_draft.city !== undefined;
-      const zone = asked
-        ? await validZone(tx, value)
-        : await input.resolveTimezone(value).then((z) => z && validZone(tx, z));
-      if (!zone) {
-        await advance(tx, row, "ask_city", {
-          profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value },
-        }, now);
-        return await say(input, OUT_OF_CHARACTER.askTimezone, 1, { userId: row.user_id });
-      }
-      await advance(tx, row, "ask_darkness", {
-        profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value, timezone: zone },
-      }, now);
-      return await say(input, OUT_OF_CHARACTER.askDarkness, 1, { userId: row.user_id, markup: DARKNESS_KEYBOARD });
+      if (asked) return await cityAnswered(input, row, value, await validZone(tx, value));
+      let resolved: string | null = null;
+      return {
+        async draft() {
+          resolved = await input.resolveTimezone(value);
+        },
+        async apply(tx) {
+          await cityAnswered({ ...input, tx }, row, value, resolved && await validZone(tx, resolved));
+        },
+      };
     }
     case "ask_darkness": {
       const darkness = Number(value);
@@ -198,6 +214,21 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
       });
     }
   }
+}
+
+/** The city step's answer: the zone it resolved to, or a request to type the zone (a second answer may be one). */
+async function cityAnswered(input: SignupInput, row: SignupRow, value: string, zone: string | null): Promise<void> {
+  const { tx, now } = input;
+  if (!zone) {
+    await advance(tx, row, "ask_city", {
+      profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value },
+    }, now);
+    return await say(input, OUT_OF_CHARACTER.askTimezone, 1, { userId: row.user_id });
+  }
+  await advance(tx, row, "ask_darkness", {
+    profile_draft: { ...row.profile_draft, city: row.profile_draft.city ?? value, timezone: zone },
+  }, now);
+  await say(input, OUT_OF_CHARACTER.askDarkness, 1, { userId: row.user_id, markup: DARKNESS_KEYBOARD });
 }
 
 async function validZone(tx: Tx, zone: string): Promise<string | null> {

@@ -1,7 +1,15 @@
 // POST / of telegram-webhook (PLATFORM.md §2.1): check the secret, store the update once under its update_id,
 // answer 200 at once; processing happens after the acknowledgement (and the sweeper re-drives what is left).
-import type { Sql } from "../platform/db.ts";
-import { BodyError, errorResponse, methodNotAllowed, parseJson, readBody, secretEquals } from "../platform/http.ts";
+import { serviceRole, type Sql, type Tx } from "../platform/db.ts";
+import {
+  BodyError,
+  errorResponse,
+  functionPath,
+  methodNotAllowed,
+  parseJson,
+  readBody,
+  secretEquals,
+} from "../platform/http.ts";
 import { log } from "../platform/log.ts";
 import { classifyUpdate, updateSchema } from "./updates.ts";
 
@@ -16,6 +24,10 @@ export interface WebhookDeps {
 
 export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promise<Response> {
   return async (req) => {
+    // The function has one route, its root: anything else is not a Telegram webhook.
+    if (functionPath(req, "telegram-webhook") !== "/") {
+      return errorResponse(404, "not_found", "telegram-webhook has one route: POST /");
+    }
     if (req.method !== "POST") return methodNotAllowed(["POST"]);
     if (!await secretEquals(req.headers.get("x-telegram-bot-api-secret-token"), deps.secret)) {
       return errorResponse(401, "unauthorized", "missing or wrong X-Telegram-Bot-Api-Secret-Token");
@@ -33,7 +45,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
     const status = info.kind === "ignored" ? "ignored" : "pending";
     try {
       const inserted = await deps.sql.begin(async (tx) => {
-        await tx`set local role service_role`;
+        await serviceRole(tx as unknown as Tx);
         return await tx`
           insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until)
           values (${info.updateId}, ${info.chatId}, ${info.kind}, ${tx.json(update as never)}, ${status},
