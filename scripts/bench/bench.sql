@@ -193,3 +193,31 @@ begin
   return jsonb_build_object('decayed', n_decayed, 'game_overs', n_over, 'warnings', n_warn);
 end
 $$;
+
+-- The turns bench (scripts/bench/turns.ts): p_count onboarded players bound to the Telegram chats p_first_chat..,
+-- each with a message a minute before p_now, so the bench's message continues a conversation.
+create or replace function bench.turn_players(p_first_chat bigint, p_count int, p_now timestamptz)
+returns void
+language plpgsql
+as $$
+declare
+  v_id uuid;
+begin
+  for i in 0 .. p_count - 1 loop
+    insert into auth.users (email) values ('turns-' || (p_first_chat + i) || '@bench.test') returning id into v_id;
+    perform game.bind_telegram(v_id, p_first_chat + i, p_first_chat + i, p_now - interval '1 hour');
+    perform game.complete_onboarding(v_id, '{"display_name": "Bench", "timezone": "UTC", "darkness": 2}',
+      p_now - interval '1 hour');
+    perform game.store_player_message(v_id, 30000000 + p_first_chat + i, 'hi', p_now - interval '1 minute');
+  end loop;
+end
+$$;
+
+create or replace function bench.drop_turn_players(p_first_chat bigint, p_count int)
+returns void
+language sql
+as $$
+  delete from auth.users where email like 'turns-%@bench.test';
+  delete from private.telegram_updates
+  where chat_id between p_first_chat and p_first_chat + p_count or update_id between 40000000 and 43999999;
+$$;

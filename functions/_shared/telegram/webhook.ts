@@ -44,15 +44,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
     const info = classifyUpdate(update);
     const status = info.kind === "ignored" ? "ignored" : "pending";
     try {
-      const inserted = await deps.sql.begin(async (tx) => {
-        await serviceRole(tx as unknown as Tx);
-        return await tx`
-          insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until)
-          values (${info.updateId}, ${info.chatId}, ${info.kind}, ${tx.json(update as never)}, ${status},
-                  now() + make_interval(secs => ${deps.leaseSeconds ?? 30}))
-          on conflict (update_id) do nothing
-          returning update_id`;
-      });
+      const inserted = await storeUpdate(deps.sql, info, update, status, deps.leaseSeconds ?? 30);
       if (inserted.length > 0 && status === "pending" && info.chatId !== null) deps.afterAck(info.chatId);
       return new Response(null, { status: 200 });
     } catch (error) {
@@ -61,4 +53,28 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
       return errorResponse(500, "inbox_unavailable", "the update could not be stored; retry");
     }
   };
+}
+
+/** The acknowledgement's one write: the update under its update_id, as service_role. The role and the insert go out
+ * pipelined, so the transaction costs the round trips of its begin, one statement and its commit. */
+export async function storeUpdate(
+  sql: Sql,
+  info: { updateId: number; chatId: number | null; kind: string },
+  update: unknown,
+  status: "pending" | "ignored",
+  leaseSeconds: number,
+): Promise<{ update_id: number }[]> {
+  return await sql.begin(async (tx) => {
+    const t = tx as unknown as Tx;
+    const [, rows] = await Promise.all([
+      serviceRole(t),
+      t<{ update_id: number }[]>`
+        insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until)
+        values (${info.updateId}, ${info.chatId}, ${info.kind}, ${t.json(update as never)}, ${status},
+                now() + make_interval(secs => ${leaseSeconds}))
+        on conflict (update_id) do nothing
+        returning update_id`,
+    ]);
+    return rows;
+  }) as { update_id: number }[];
 }
