@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import process from "node:process";
 import { startFakeAuth } from "../../tests/fakes/auth.ts";
 import { startFakeTelegram } from "../../tests/fakes/telegram.ts";
+import { CONTACT_SHORTCUT, createConsoleView } from "./console_view.ts";
 import { localEnv } from "./env.ts";
 import { startGateway } from "./gateway.ts";
 import { startPoller } from "./poller.ts";
@@ -14,17 +15,21 @@ const { env, ports } = localEnv(root);
 // The console prints her messages; the functions log only warnings and errors over it.
 env.LOG_LEVEL ??= "warn";
 const CHAT_ID = Number(env.PLAY_CHAT_ID ?? 424242);
+// A dependency's Node deprecation notice (punycode) would land in the middle of the chat.
+(process as { noDeprecation?: boolean }).noDeprecation = true;
 
+/** Prints lines for the player; the console replaces it so that they land above its prompt. */
+let show = (lines: string[]) => console.log(lines.join("\n"));
 startFakeAuth(env.SUPABASE_DB_URL!, {
   port: ports.fakeAuth,
-  print: (email, code) => console.log(`\n  ✉  sign-in code for ${email}: ${code}\n`),
+  print: (email, code) => show(["", `  ✉  sign-in code for ${email}: ${code}`, ""]),
 });
 if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
   const gateway = startGateway(env, ports.gateway);
   startPoller(gateway.env, ports.gateway);
 } else {
   const telegram = startFakeTelegram(ports.fakeTelegram);
-  telegram.onSend = (_chatId, text) => console.log(`\n  Nikita: ${text.replace(/\n/g, "\n          ")}\n`);
+  const view = createConsoleView(CHAT_ID);
   startGateway(env, ports.gateway, { quiet: true });
   const offline = env.LLM_MODE === "offline";
   console.log(`
@@ -32,28 +37,25 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
     offline ? " (OFFLINE: canned lines and a heuristic judge; set ANTHROPIC_API_KEY for Claude)" : ""
   }
   You are Telegram user ${CHAT_ID}. Type messages; /start to sign up, /help for commands, Ctrl-D to quit.
+  Buttons print under her messages: type a button's text to press it (${CONTACT_SHORTCUT} shares your number).
   Her replies arrive after her reply delay, as on Telegram.
 `);
   let updateId = Date.now();
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "  you> " });
+  // What arrives while the player is typing is printed above the prompt, which is then redrawn with their input.
+  show = (lines) => {
+    process.stdout.write("\r\x1b[K" + lines.join("\n") + "\n");
+    rl.prompt(true);
+  };
+  telegram.onCall = (method, body) => {
+    const lines = view.render(method, body);
+    if (lines.length > 0) show(lines);
+  };
   rl.prompt();
   rl.on("line", async (line) => {
     const text = line.trim();
     if (text) {
-      const id = updateId++;
-      const update = {
-        update_id: id,
-        message: {
-          message_id: id,
-          date: Math.floor(Date.now() / 1000),
-          text,
-          chat: { id: CHAT_ID, type: "private" },
-          from: { id: CHAT_ID, is_bot: false, first_name: "You" },
-          ...(text.startsWith("/")
-            ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] }
-            : {}),
-        },
-      };
+      const update = view.update(text, updateId++, new Date());
       const res = await fetch(`http://127.0.0.1:${ports.gateway}/functions/v1/telegram-webhook`, {
         method: "POST",
         body: JSON.stringify(update),

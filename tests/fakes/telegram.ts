@@ -16,6 +16,8 @@ export interface FakeTelegram {
     times?: number,
   ): void;
   onSend?: (chatId: number, text: string) => void;
+  /** Every recorded call with its whole body (markup, chat actions), after it is recorded. */
+  onCall?: (method: string, body: Record<string, unknown>) => void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export function startFakeTelegram(port = 0): FakeTelegram {
       return Response.json({ ok: false, ...failure.error }, { status: Number(failure.error.error_code) });
     }
     calls.push({ method, body, at: Date.now() });
+    fake.onCall?.(method, body);
     if (method === "sendMessage") {
       fake.onSend?.(Number(body.chat_id), String(body.text));
       return Response.json({
