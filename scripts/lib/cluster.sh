@@ -82,7 +82,7 @@ cluster_restart() { # dir
 
 # pg_cron's scheduler is the `pg_cron launcher` background worker, connected to the database cron.database_name
 # names (`postgres`). Dropping that database terminates it, and pg_cron 1.4 (Debian's) then exits with status 0,
-# which tells the postmaster never to start it again (1.5 exits 1 to be restarted): the cluster keeps running,
+# which tells the postmaster never to start it again (later releases exit 1, to be restarted): the cluster runs on
 # with no scheduler, and no job runs until a restart. So a rebuild of `postgres` restarts the cluster right after
 # creating the empty database (a fraction of a second); the new scheduler waits there for CREATE EXTENSION pg_cron.
 recreate_postgres_database() { # port
