@@ -194,7 +194,10 @@ create trigger on_auth_user_created
   after insert on auth.users
   for each row execute function game.provision_player();
 
--- A timezone must be a name Postgres knows (the same list the portal offers), whoever writes it.
+-- A timezone must be a name Postgres knows (the same list the portal offers), whoever writes it. The lookup
+-- reads every zone Postgres has (pg_timezone_names, about 50 ms), so the triggers below call it only for a zone
+-- that needs checking: never for the default 'UTC' that every signup gets, never for an update that leaves the
+-- zone as it was (update_settings rewrites it with coalesce).
 create or replace function private.check_user_timezone()
 returns trigger
 language plpgsql
@@ -210,12 +213,18 @@ begin
   return new;
 end
 $$;
-comment on function private.check_user_timezone() is 'Trigger: rejects a users.timezone that pg_timezone_names does not know (TZINV).';
+comment on function private.check_user_timezone() is 'Trigger: rejects a users.timezone that pg_timezone_names does not know (TZINV); called only for a zone other than UTC that is inserted or changed.';
 revoke execute on function private.check_user_timezone() from public;
 
-create trigger users_check_timezone
-  before insert or update of timezone on public.users
-  for each row execute function private.check_user_timezone();
+create trigger users_check_timezone_on_insert
+  before insert on public.users
+  for each row when (new.timezone <> 'UTC')
+  execute function private.check_user_timezone();
+
+create trigger users_check_timezone_on_change
+  before update of timezone on public.users
+  for each row when (new.timezone is distinct from old.timezone and new.timezone <> 'UTC')
+  execute function private.check_user_timezone();
 
 create or replace function private.touch_updated_at()
 returns trigger

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
 import { z } from "npm:zod@4.6.7";
+import {
+  appEnvSchema,
+  gatewayEnvSchema,
+  jobsEnvSchema,
+  telegramWebhookEnvSchema,
+} from "../functions/_shared/config.ts";
 import { baseEnvSchema, ConfigError, databaseUrl, parseEnv } from "../functions/_shared/platform/env.ts";
 
 Deno.test("parseEnv applies the documented defaults", () => {
@@ -44,4 +50,50 @@ Deno.test("DATABASE_URL overrides the platform's SUPABASE_DB_URL", () => {
   const pooler = "postgresql://postgres@pooler.example:6543/postgres";
   assert.equal(databaseUrl({ SUPABASE_DB_URL: platform }), platform);
   assert.equal(databaseUrl({ SUPABASE_DB_URL: platform, DATABASE_URL: pooler }), pooler);
+});
+
+// What every function needs, as production has it, less PORTAL_URL.
+const productionEnv = {
+  SUPABASE_DB_URL: "postgresql://postgres@db.example:5432/postgres",
+  SUPABASE_URL: "https://project.supabase.co",
+  SUPABASE_ANON_KEY: "anon-key",
+  TELEGRAM_BOT_TOKEN: "123456:PROD-token",
+  TELEGRAM_BOT_USERNAME: "nikita_bot",
+  TELEGRAM_WEBHOOK_SECRET: "webhook-secret",
+  JOBS_SECRET: "jobs-secret-0123456789",
+  ANTHROPIC_API_KEY: "sk-test",
+  ENVIRONMENT: "production",
+};
+const functionSchemas = { appEnvSchema, telegramWebhookEnvSchema, jobsEnvSchema, gatewayEnvSchema };
+
+Deno.test("in production a missing PORTAL_URL is a configuration error, for every function", () => {
+  for (const [name, schema] of Object.entries(functionSchemas)) {
+    for (const portal of [undefined, ""]) {
+      assert.throws(
+        () => parseEnv(schema, { ...productionEnv, PORTAL_URL: portal }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, name);
+          assert.deepEqual(error.problems, ["PORTAL_URL is missing"], name);
+          return true;
+        },
+      );
+    }
+  }
+});
+
+Deno.test("in production the PORTAL_URL given is used, and it must be a URL", () => {
+  for (const schema of Object.values(functionSchemas)) {
+    const env = parseEnv(schema, { ...productionEnv, PORTAL_URL: "https://portal.example" });
+    assert.equal(env.PORTAL_URL, "https://portal.example");
+    assert.throws(() => parseEnv(schema, { ...productionEnv, PORTAL_URL: "portal" }), /PORTAL_URL is invalid/);
+  }
+});
+
+Deno.test("outside production PORTAL_URL defaults to the local portal", () => {
+  for (const environment of ["development", "test", undefined]) {
+    for (const schema of Object.values(functionSchemas)) {
+      const env = parseEnv(schema, { ...productionEnv, ENVIRONMENT: environment });
+      assert.equal(env.PORTAL_URL, "http://127.0.0.1:3000", String(environment));
+    }
+  }
 });

@@ -14,7 +14,7 @@ import { telegramSender } from "./outbox/senders/telegram.ts";
 import { type AuthGateway, createSupabaseAuth } from "./platform/auth.ts";
 import { createDb, type Sql } from "./platform/db.ts";
 import { databaseUrl } from "./platform/env.ts";
-import { setLogLevel } from "./platform/log.ts";
+import { setLogLevel, withRequestId } from "./platform/log.ts";
 import { createRuntime, type Runtime } from "./platform/runtime.ts";
 import { drainChat, type DrainDeps } from "./telegram/drain.ts";
 import { createWebhookHandler } from "./telegram/webhook.ts";
@@ -113,15 +113,17 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
 
 /** functions/telegram-webhook: store, acknowledge, then drain the chat and deliver its reply after the response. */
 export function telegramWebhookHandler(app: App, env: { TELEGRAM_WEBHOOK_SECRET: string }): Handler {
-  return createWebhookHandler({
+  return withRequestId(createWebhookHandler({
     sql: app.ackSql,
     secret: env.TELEGRAM_WEBHOOK_SECRET,
     afterAck: (chatId) =>
       app.runtime.waitUntil(drainChat(app.drain, chatId).then(() => app.deliver({ limit: 20, chatId }))),
-  });
+  }));
 }
 
 /** functions/jobs: the registry's jobs behind the jobs secret. */
 export function jobsHandler(app: App, env: { JOBS_SECRET: string }): Handler {
-  return createJobsHandler({ sql: app.sql, runtime: app.runtime, secret: env.JOBS_SECRET, jobs: jobRegistry(app) });
+  return withRequestId(
+    createJobsHandler({ sql: app.sql, runtime: app.runtime, secret: env.JOBS_SECRET, jobs: jobRegistry(app) }),
+  );
 }

@@ -5,13 +5,17 @@ import { z } from "npm:zod@4.6.7";
 import { baseEnvSchema } from "./platform/env.ts";
 
 const url = z.url();
+/** Where /portal links point outside production (a local portal). */
+const DEFAULT_PORTAL_URL = "http://127.0.0.1:3000";
 
 /** What the wiring module (app.ts) needs to build every client. */
 const appShape = {
   ...baseEnvSchema.shape,
   SUPABASE_URL: url,
   SUPABASE_ANON_KEY: z.string().min(1),
-  PORTAL_URL: url.default("http://127.0.0.1:3000"),
+  // Required in production (crossChecks), where a link to a local portal would reach no player; elsewhere
+  // withDefaults fills in DEFAULT_PORTAL_URL.
+  PORTAL_URL: url.optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, "a bot token looks like 123456:ABC-def"),
   TELEGRAM_BOT_USERNAME: z.string().regex(/^\w{3,64}$/),
   TELEGRAM_API_ROOT: url.default("https://api.telegram.org").transform((s) => s.replace(/\/+$/, "")),
@@ -34,7 +38,12 @@ const jobsSecret = { JOBS_SECRET: z.string().min(16) };
 
 /** Rules across variables, shared by every schema. */
 function crossChecks(
-  env: { LLM_MODE: string; ANTHROPIC_API_KEY?: string | undefined; ENVIRONMENT: string },
+  env: {
+    LLM_MODE: string;
+    ANTHROPIC_API_KEY?: string | undefined;
+    ENVIRONMENT: string;
+    PORTAL_URL?: string | undefined;
+  },
   ctx: z.RefinementCtx,
 ) {
   if (env.LLM_MODE === "live" && !env.ANTHROPIC_API_KEY) {
@@ -43,15 +52,28 @@ function crossChecks(
   if (env.LLM_MODE === "offline" && env.ENVIRONMENT === "production") {
     ctx.addIssue({ code: "custom", path: ["LLM_MODE"], message: "offline is refused in production" });
   }
+  if (env.ENVIRONMENT === "production" && !env.PORTAL_URL) {
+    ctx.addIssue({ code: "custom", path: ["PORTAL_URL"], message: "required in production" });
+  }
 }
 
-export const appEnvSchema = z.object(appShape).superRefine(crossChecks);
+/** The defaults that depend on another variable, applied after crossChecks. */
+function withDefaults<T extends { PORTAL_URL?: string | undefined }>(
+  env: T,
+): Omit<T, "PORTAL_URL"> & { PORTAL_URL: string } {
+  return { ...env, PORTAL_URL: env.PORTAL_URL ?? DEFAULT_PORTAL_URL };
+}
+
+// Each schema: its variables, the rules across them (crossChecks), then the defaults that depend on another.
+export const appEnvSchema = z.object(appShape).superRefine(crossChecks).transform(withDefaults);
 /** functions/telegram-webhook. */
-export const telegramWebhookEnvSchema = z.object({ ...appShape, ...webhookSecret }).superRefine(crossChecks);
+export const telegramWebhookEnvSchema = z.object({ ...appShape, ...webhookSecret })
+  .superRefine(crossChecks).transform(withDefaults);
 /** functions/jobs. */
-export const jobsEnvSchema = z.object({ ...appShape, ...jobsSecret }).superRefine(crossChecks);
+export const jobsEnvSchema = z.object({ ...appShape, ...jobsSecret }).superRefine(crossChecks).transform(withDefaults);
 /** The local gateway serves every function from one process, so it needs every function's variables. */
-export const gatewayEnvSchema = z.object({ ...appShape, ...webhookSecret, ...jobsSecret }).superRefine(crossChecks);
+export const gatewayEnvSchema = z.object({ ...appShape, ...webhookSecret, ...jobsSecret })
+  .superRefine(crossChecks).transform(withDefaults);
 
 export type AppEnv = z.infer<typeof appEnvSchema>;
 export type TelegramWebhookEnv = z.infer<typeof telegramWebhookEnvSchema>;

@@ -220,4 +220,29 @@ as $$
   delete from auth.users where email like 'turns-%@bench.test';
   delete from private.telegram_updates
   where chat_id between p_first_chat and p_first_chat + p_count or update_id between 40000000 and 43999999;
+
+-- Signups as Auth makes them: auth.users rows whose insert trigger (game.provision_player) creates each player's
+-- rows, running every trigger a real signup runs (the timezone check included), in one statement. Returns the
+-- players provisioned; bench.remove_signups takes them away again so no later measure sees them.
+create or replace function bench.sign_up(p_n integer, p_now timestamptz)
+returns bigint
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  insert into auth.users (email, created_at, updated_at)
+  select 'signup-' || n || '@players.test', p_now, p_now from pg_catalog.generate_series(1, p_n) n;
+  return (select count(*) from public.users u join auth.users a on a.id = u.id
+          where a.email like 'signup-%@players.test');
+end
+$$;
+
+create or replace function bench.remove_signups()
+returns void
+language sql
+volatile
+set search_path = ''
+as $$
+  delete from auth.users where email like 'signup-%@players.test'
 $$;

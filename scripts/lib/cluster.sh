@@ -75,13 +75,47 @@ cluster_stop() {
   as_pg "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null
 }
 
+cluster_restart() { # dir
+  as_pg "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/postgres.log" -m fast -w -t 60 restart >/dev/null \
+    || { tail -n 20 "$1/postgres.log" >&2; die "postgres in $1 did not restart"; }
+}
+
+# pg_cron's scheduler is the `pg_cron launcher` background worker, connected to the database cron.database_name
+# names (`postgres`). Dropping that database terminates it, and pg_cron 1.4 (Debian's) then exits with status 0,
+# which tells the postmaster never to start it again (later releases exit 1, to be restarted): the cluster runs on
+# with no scheduler, and no job runs until a restart. So a rebuild of `postgres` restarts the cluster right after
+# creating the empty database (a fraction of a second); the new scheduler waits there for CREATE EXTENSION pg_cron.
+recreate_postgres_database() { # port
+  local port="$1" data
+  data="$(psql_at "$port" -d template1 -tAc 'show data_directory')"
+  psql_at "$port" -d template1 -c 'drop database if exists postgres with (force)' -c 'create database postgres'
+  cluster_restart "${data%/data}"
+}
+
+scheduler_attached() { # port
+  [ "$(psql_at "$1" -d postgres -tAc "select count(*) from pg_catalog.pg_stat_activity
+    where backend_type = 'pg_cron launcher' and datname = 'postgres'")" = 1 ]
+}
+
+# Fails loudly unless pg_cron's scheduler is attached to `postgres` (it starts a moment after the postmaster).
+check_scheduler() { # port
+  local port="$1" i
+  for i in $(seq 50); do
+    scheduler_attached "$port" && return 0
+    sleep 0.2
+  done
+  die "pg_cron's scheduler is not attached to database postgres on port $port: no scheduled job would run" \
+    "(see postgres.log beside the cluster's data folder)"
+}
+
 # Drop and recreate the `postgres` database, apply the platform script, then the migrations with the real CLI.
 build_database() { # port
   local port="$1"
-  psql_at "$port" -d template1 -c 'drop database if exists postgres with (force)' -c 'create database postgres'
+  recreate_postgres_database "$port"
   psql_at "$port" -d postgres -f "$PLATFORM_SQL"
   (cd "$root" && supabase db push --db-url "$(db_url "$port")" --yes >/dev/null 2>"$root/.local/db-push.log") \
     || { cat "$root/.local/db-push.log" >&2; die "supabase db push failed on port $port"; }
+  check_scheduler "$port"
 }
 
 # Drop and recreate the `postgres` database, apply the platform script, then every file of the declarative
@@ -89,7 +123,7 @@ build_database() { # port
 build_declarative() { # port
   local port="$1" args=() f
   for f in "$root"/sql/*.sql "$root"/sql/data/*.sql; do args+=(-f "$f"); done
-  psql_at "$port" -d template1 -c 'drop database if exists postgres with (force)' -c 'create database postgres'
+  recreate_postgres_database "$port"
   psql_at "$port" -d postgres -f "$PLATFORM_SQL"
   psql_at "$port" -d postgres --single-transaction "${args[@]}"
 }

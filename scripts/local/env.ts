@@ -2,7 +2,7 @@
 // stand-in and Telegram, Auth are local fakes; with TELEGRAM_BOT_TOKEN the real Telegram is long-polled.
 // NIKITA_PORT_OFFSET shifts every local port (clusters, gateway, fakes), so two checkouts run side by side.
 
-function readDotEnv(path: string): Record<string, string> {
+export function readDotEnv(path: string): Record<string, string> {
   try {
     const out: Record<string, string> = {};
     for (const line of Deno.readTextFileSync(path).split("\n")) {

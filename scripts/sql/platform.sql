@@ -1,7 +1,8 @@
 -- Local stand-in for what hosted Supabase provides before any migration runs. Applied to every local database
 -- (dev, test, scratch) ahead of the migrations; never deployed. It mirrors the platform's names, signatures and
 -- behaviour only as far as this project uses them: it is not the product and holds no game logic.
--- Idempotent: safe to run twice.
+-- pg_net is not here: the migrations create it as an extension, which locally is the stand-in of
+-- scripts/local/pg_net (installed by scripts/setup). Idempotent: safe to run twice.
 
 set client_min_messages = warning;
 
@@ -137,47 +138,3 @@ $$;
 revoke all on schema vault from public;
 revoke all on all tables in schema vault from public;
 revoke execute on all functions in schema vault from public;
-
--- net: pg_net's http_post signature and return type. The platform's background worker sends the request after
--- commit; locally the request waits in the queue until the local gateway drains it.
-create schema if not exists net;
-do $$
-begin
-  if not exists (select from pg_type t join pg_namespace n on n.oid = t.typnamespace
-                 where n.nspname = 'net' and t.typname = 'http_method') then
-    create type net.http_method as enum ('GET', 'POST', 'DELETE');
-  end if;
-end
-$$;
-create unlogged table if not exists net.http_request_queue (
-  id bigserial primary key,
-  method net.http_method not null,
-  url text not null,
-  headers jsonb not null,
-  body bytea,
-  timeout_milliseconds integer not null
-);
-
-create or replace function net.http_post(
-  url text,
-  body jsonb default '{}'::jsonb,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
-  timeout_milliseconds integer default 5000
-) returns bigint
-language plpgsql volatile
-set search_path = ''
-as $$
-declare
-  request_id bigint;
-  query text;
-begin
-  select string_agg(format('%s=%s', key, value), '&') into query from jsonb_each_text(params);
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', url || coalesce('?' || query, ''), headers, convert_to(body::text, 'UTF8'), timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
-end
-$$;
-revoke all on schema net from public;
-revoke execute on all functions in schema net from public;

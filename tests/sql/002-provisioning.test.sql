@@ -1,7 +1,7 @@
 -- An auth.users insert provisions the player: users, user_metrics (4 x 50) and engagement_state (calibrating),
 -- with the starting values of GAME_RULES.md §1.
 begin;
-select plan(19);
+select plan(24);
 
 select tests.create_player('carol', '2026-03-01 12:00+00');
 
@@ -43,6 +43,27 @@ select ok(not has_function_privilege('anon', 'game.provision_player()', 'execute
 select ok(not has_function_privilege('authenticated', 'game.provision_player()', 'execute'), 'authenticated cannot execute provision_player');
 select ok(not has_function_privilege('service_role', 'game.provision_player()', 'execute'), 'service_role cannot execute provision_player');
 select trigger_is('auth', 'users', 'on_auth_user_created', 'game', 'provision_player', 'the trigger on auth.users calls game.provision_player');
+
+-- The timezone rule on insert: an unknown zone raises TZINV; a known one is stored. The check reads every zone
+-- Postgres has, so a signup (timezone 'UTC') must not call it: counted with the transaction's function stats.
+set local track_functions = 'pl';
+create function pg_temp.timezone_checks() returns bigint language sql as $$
+  select coalesce(sum(calls), 0) from pg_catalog.pg_stat_xact_user_functions
+  where schemaname = 'private' and funcname = 'check_user_timezone'
+$$;
+select tests.create_player('frank', '2026-03-01 12:00+00');
+select is(pg_temp.timezone_checks(), 0::bigint, 'a signup (timezone UTC) does not look its timezone up');
+select tests.player('frank') as frank \gset
+delete from public.users where id = :'frank';
+select is(tests.attempt(format($$insert into public.users (id, game_started_at, timezone)
+    values (%L, '2026-03-01 12:00+00', 'Mars/Olympus_Mons')$$, :'frank')), 'TZINV',
+  'inserting a player with an unknown timezone raises TZINV');
+select is((select count(*) from public.users where id = :'frank'), 0::bigint, 'and stores no row');
+select is(tests.attempt(format($$insert into public.users (id, game_started_at, timezone)
+    values (%L, '2026-03-01 12:00+00', 'America/Sao_Paulo')$$, :'frank')), '',
+  'a player with a known timezone is inserted');
+select is(pg_temp.timezone_checks(), 1::bigint,
+  'that insert looked its zone up, once (the rolled-back attempt''s count is discarded with it)');
 
 select * from finish();
 rollback;

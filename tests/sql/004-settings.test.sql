@@ -1,6 +1,6 @@
 -- The one client write: a player changes their timezone and notification flag, nothing else, only their own.
 begin;
-select plan(12);
+select plan(18);
 
 select tests.create_player('dora');
 select tests.create_player('eve');
@@ -34,6 +34,30 @@ select is(tests.attempt(format('update public.users set timezone = %L where id =
 select is(tests.attempt(format('update public.users set timezone = %L where id = %L', 'Asia/Tokyo', tests.player('eve'))), '',
   'the backend can store a known one');
 select tests.clear_authentication();
+
+-- The check reads every zone Postgres has, so it runs only when the zone changes to one other than UTC; the
+-- calls are counted with the transaction's function stats.
+set local track_functions = 'pl';
+create function pg_temp.timezone_checks() returns bigint language sql as $$
+  select coalesce(sum(calls), 0) from pg_catalog.pg_stat_xact_user_functions
+  where schemaname = 'private' and funcname = 'check_user_timezone'
+$$;
+select tests.authenticate_as('dora');
+select is(public.update_settings(null, false), '{"timezone": "Europe/Berlin", "notifications_enabled": false}'::jsonb,
+  'a settings change that keeps the timezone succeeds');
+select public.update_settings('Europe/Berlin');
+select is(public.update_settings('UTC'), '{"timezone": "UTC", "notifications_enabled": false}'::jsonb,
+  'changing to UTC succeeds');
+select tests.clear_authentication();
+select is(pg_temp.timezone_checks(), 0::bigint, 'keeping, rewriting or changing to UTC does not look the zone up');
+select tests.authenticate_as('dora');
+select throws_ok($$select public.update_settings('Nowhere/Land')$$, 'TZINV', 'unknown timezone: Nowhere/Land',
+  'a change from UTC to an unknown timezone raises TZINV');
+select is(public.update_settings('Asia/Kolkata'), '{"timezone": "Asia/Kolkata", "notifications_enabled": false}'::jsonb,
+  'a change to a known timezone succeeds');
+select tests.clear_authentication();
+select is(pg_temp.timezone_checks(), 1::bigint,
+  'that change looked its zone up, once (the rolled-back attempt''s count is discarded with it)');
 
 select * from finish();
 rollback;
