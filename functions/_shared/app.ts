@@ -2,6 +2,7 @@
 // (functions/<name>/index.ts), the local gateway and the test harness all build through here, so they run the
 // same code with the same dependencies; a test only overrides what it fakes. Nothing here holds a rule.
 import { Api } from "npm:grammy@1.46.0";
+import type { ApiClientOptions } from "npm:grammy@1.46.0";
 import type { AppEnv } from "./config.ts";
 import { createJobsHandler } from "./jobs/handler.ts";
 import { jobRegistry } from "./jobs/registry.ts";
@@ -17,6 +18,7 @@ import { databaseUrl } from "./platform/env.ts";
 import { setLogLevel, withRequestId } from "./platform/log.ts";
 import { createRuntime, type Runtime } from "./platform/runtime.ts";
 import { drainChat, type DrainDeps } from "./telegram/drain.ts";
+import { nativeFetch } from "./telegram/fetch.ts";
 import { createWebhookHandler } from "./telegram/webhook.ts";
 
 export type Handler = (req: Request) => Promise<Response>;
@@ -70,7 +72,10 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
   const sql = overrides.sql ?? createDb(databaseUrl(env));
   const ackSql = overrides.ackSql ?? createDb(databaseUrl(env), { max: 2, applicationName: "nikita-acks" });
   const runtime = overrides.runtime ?? createRuntime();
-  const telegram = new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT });
+  const telegram = new Api(env.TELEGRAM_BOT_TOKEN, {
+    apiRoot: env.TELEGRAM_API_ROOT,
+    fetch: nativeFetch as unknown as ApiClientOptions["fetch"],
+  });
   const llm = overrides.llm ?? createLlm(env, sql);
   const auth = overrides.auth ?? createSupabaseAuth(env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
   const drain: DrainDeps = {

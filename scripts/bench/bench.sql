@@ -220,6 +220,7 @@ as $$
   delete from auth.users where email like 'turns-%@bench.test';
   delete from private.telegram_updates
   where chat_id between p_first_chat and p_first_chat + p_count or update_id between 40000000 and 43999999;
+$$;
 
 -- Signups as Auth makes them: auth.users rows whose insert trigger (game.provision_player) creates each player's
 -- rows, running every trigger a real signup runs (the timezone check included), in one statement. Returns the

@@ -298,14 +298,27 @@ game.on("message:text", async (ctx) => {
   if (step) t.later = step;
 });
 
+// One bot per configuration, built once: grammY handles concurrent updates on one instance, and every update's
+// services travel with the update object itself (the WeakMap above).
+const bots = new WeakMap<BotSettings, Bot<NikitaContext>>();
+
+function botFor(settings: BotSettings): Bot<NikitaContext> {
+  let bot = bots.get(settings);
+  if (!bot) {
+    bot = new Bot<NikitaContext>(settings.token, { botInfo: botInfo(settings.token, settings.username) });
+    bot.use(loadPlayer, commands, signup, media, contact, game);
+    bots.set(settings, bot);
+  }
+  return bot;
+}
+
 /** Runs one stored update through the features; errors surface in `turn.error` for the drain to handle. */
 export async function handleUpdate(
   settings: BotSettings,
   update: Record<string, unknown>,
   turn: TurnServices,
 ): Promise<void> {
-  const bot = new Bot<NikitaContext>(settings.token, { botInfo: botInfo(settings.token, settings.username) });
-  bot.use(loadPlayer, commands, signup, media, contact, game);
+  const bot = botFor(settings);
   // The error boundary: handleUpdate rethrows a handler's error as a BotError; the drain rolls the pass back
   // and retries, so no error text ever reaches the player.
   services.set(update, turn);

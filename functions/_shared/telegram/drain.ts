@@ -79,9 +79,14 @@ function isRetryable(error: unknown): boolean {
     (TRANSIENT_SQLSTATES.has(code) || code.startsWith("CONNECT") || code === "ECONNRESET");
 }
 
-async function prelude(tx: Tx, chatId: number): Promise<void> {
-  await serviceRole(tx);
-  await tx`select pg_advisory_xact_lock(hashtextextended(${`tg:${chatId}`}, 0))`;
+/** The start of every transaction of a pass, pipelined into one round trip: the role and limits, the chat's advisory
+ * lock, and the player's when known. */
+async function prelude(tx: Tx, chatId: number, userId?: string | null): Promise<void> {
+  await Promise.all([
+    serviceRole(tx),
+    tx`select pg_advisory_xact_lock(hashtextextended(${`tg:${chatId}`}, 0))`,
+    userId ? tx`select pg_advisory_xact_lock(hashtextextended(${`player:${userId}`}, 0))` : null,
+  ]);
 }
 
 /** Processes the chat's open updates one at a time, in update_id order. Returns how many were done. */
@@ -106,10 +111,12 @@ export async function drainChat(deps: DrainDeps, chatId: number): Promise<number
 /** (a) The chat's lowest open update, claimed with a lease and a token, committed at once. */
 async function claimNext(deps: DrainDeps, chatId: number): Promise<Claim | null> {
   return await deps.sql.begin(async (tx) => {
-    await prelude(tx as unknown as Tx, chatId);
-    const [row] = await tx<Claim[]>`
-      select update_id, chat_id, payload, claim_token, progress
-      from private.claim_inbox(${chatId}, ${deps.runtime.now()}, ${CLAIM_LEASE_SECONDS})`;
+    const [, [row]] = await Promise.all([
+      prelude(tx as unknown as Tx, chatId),
+      tx<Claim[]>`
+        select update_id, chat_id, payload, claim_token, progress
+        from private.claim_inbox(${chatId}, ${deps.runtime.now()}, ${CLAIM_LEASE_SECONDS})`,
+    ]);
     return row ?? null;
   }) as Claim | null;
 }
@@ -123,10 +130,10 @@ async function underClaim<T>(
 ): Promise<T> {
   return await deps.sql.begin(async (tx) => {
     const t = tx as unknown as Tx;
-    await prelude(t, Number(claim.chat_id));
-    if (userId) await tx`select pg_advisory_xact_lock(hashtextextended(${`player:${userId}`}, 0))`;
-    const [held] = await tx<{ held: boolean }[]>`
-      select private.inbox_claim_held(${claim.update_id}, ${claim.claim_token}::uuid) as held`;
+    const [, [held]] = await Promise.all([
+      prelude(t, Number(claim.chat_id), userId),
+      tx<{ held: boolean }[]>`select private.inbox_claim_held(${claim.update_id}, ${claim.claim_token}::uuid) as held`,
+    ]);
     if (!held?.held) throw new ClaimLost(Number(claim.update_id));
     return await work(t);
   }) as T;
@@ -136,12 +143,24 @@ async function finish(tx: Tx, deps: DrainDeps, claim: Claim): Promise<void> {
   await tx`select private.finish_inbox(${claim.update_id}, ${claim.claim_token}::uuid, ${deps.runtime.now()})`;
 }
 
+// Her text rules (emoji, message length) are tunables: read at most once a minute per isolate, not once a pass.
+const RULES_TTL_MS = 60_000;
+const rulesCache = new WeakMap<DrainDeps, { rules: TextRules; at: number }>();
+
+async function textRules(deps: DrainDeps, tx: Tx): Promise<TextRules> {
+  const cached = rulesCache.get(deps);
+  if (cached && Date.now() - cached.at < RULES_TTL_MS) return cached.rules;
+  const rules = await loadTextRules(tx);
+  rulesCache.set(deps, { rules, at: Date.now() });
+  return rules;
+}
+
 /** (a) handle, then (b) each step's provider calls and (c) its effects, until nothing is left. */
 async function runPass(deps: DrainDeps, claim: Claim): Promise<void> {
   let progress = claim.progress;
   for (let plans = 0;; plans++) {
     let step = await underClaim(deps, claim, null, async (tx) => {
-      const turn = services(deps, tx, await loadTextRules(tx), claim, progress);
+      const turn = services(deps, tx, await textRules(deps, tx), claim, progress);
       await handleUpdate(deps.settings, claim.payload, turn);
       if (turn.error !== undefined) throw turn.error;
       if (!turn.later) await finish(tx, deps, claim);
