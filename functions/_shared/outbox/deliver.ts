@@ -13,7 +13,7 @@ import { releaseJobLease, takeJobLease } from "../jobs/lease.ts";
 import { asServiceRole, type Sql } from "../platform/db.ts";
 import { log } from "../platform/log.ts";
 import { renderEvent } from "./events.ts";
-import { RateGate, SendSchedule, sleep } from "./pacing.ts";
+import { RateGate, SendSchedule, sleep, sleepOrUntil } from "./pacing.ts";
 
 export type Channel = "telegram" | "voice";
 
@@ -195,7 +195,7 @@ class Run {
         if (claimed > 0) lastGapEnd = null;
       }
       if (this.#inflight.size > 0) {
-        await Promise.race([sleep(POLL_MS), Promise.all(this.#inflight)]);
+        await sleepOrUntil(POLL_MS, Promise.all(this.#inflight));
         continue;
       }
       if (claimed > 0) continue;

@@ -70,3 +70,13 @@ export class RateGate {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Waits for `work` or `ms`, whichever comes first, leaving no timer behind. */
+export async function sleepOrUntil(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms)))), work]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
