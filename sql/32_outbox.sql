@@ -39,10 +39,11 @@ create policy "outbox: backend only"
   on private.outbox for select to service_role
   using (true);
 
--- Claims up to p_limit due rows (optionally of one chat) for delivery: first recovers rows whose lease ran out
+-- Claims up to p_limit rows (optionally of one chat) for delivery: first recovers rows whose lease ran out
 -- (claimed: never reached Telegram, so back to pending; sending: ambiguous, so unconfirmed and never resent),
--- then takes the head of each chat's queue that is due, not sent to that chat in the last second, and not
--- locked by another worker. Each claimed row gets a 60 s lease.
+-- then takes the head of each chat's queue that is due or falls due within the typing window (the typing_window
+-- tunable, GAME_RULES.md §14.2: the sender shows typing first and sends at the due time), not sent to that chat in
+-- the last second, and not locked by another worker. Each claimed row gets a 60 s lease.
 create or replace function private.claim_outbox(p_now timestamptz, p_limit integer, p_chat_id bigint default null)
 returns setof private.outbox
 language plpgsql
@@ -50,6 +51,8 @@ volatile
 security invoker
 set search_path = ''
 as $$
+declare
+  v_until timestamptz := p_now + private.typing_window();
 begin
   update private.outbox set status = 'pending', lease_until = null
   where status = 'claimed' and lease_until <= p_now and (p_chat_id is null or chat_id = p_chat_id);
@@ -59,7 +62,7 @@ begin
   return query
   with heads as (
     select o.id from private.outbox o
-    where o.status in ('pending', 'retry') and o.due_at <= p_now and (p_chat_id is null or o.chat_id = p_chat_id)
+    where o.status in ('pending', 'retry') and o.due_at <= v_until and (p_chat_id is null or o.chat_id = p_chat_id)
       and not exists (
         select 1 from private.outbox e
         where e.chat_id = o.chat_id and e.status in ('pending', 'retry', 'claimed', 'sending')
@@ -76,9 +79,61 @@ begin
   returning o.*;
 end
 $$;
-comment on function private.claim_outbox(timestamptz, integer, bigint) is 'Recovers expired leases, then claims due head-of-chat outbox rows (skip locked, 60 s lease) for the deliver routine.';
+comment on function private.claim_outbox(timestamptz, integer, bigint) is 'Recovers expired leases, then claims head-of-chat outbox rows due within the typing window (skip locked, 60 s lease, 1 s per chat) for the deliver routine.';
 revoke execute on function private.claim_outbox(timestamptz, integer, bigint) from public;
 grant execute on function private.claim_outbox(timestamptz, integer, bigint) to service_role;
+
+-- What a deliver run needs to decide whether to pass over the queue again, after a pass that claimed nothing:
+-- due (rows due and not sent: the run's `remaining`), soon (due within the typing window, so claimable by time),
+-- next_due (the earliest row still to send), gap_ends_at (the earliest moment a chat holding a soon row is past
+-- its 1 s gap, if one is within it) and the typing window itself, in milliseconds.
+create or replace function private.outbox_outlook(p_now timestamptz, p_chat_id bigint default null)
+returns table (due integer, soon integer, next_due timestamptz, gap_ends_at timestamptz, typing_window_ms integer)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_window interval := private.typing_window();
+begin
+  return query
+  with open_rows as (
+    select o.chat_id, o.due_at from private.outbox o
+    where o.status in ('pending', 'retry') and (p_chat_id is null or o.chat_id = p_chat_id)
+  )
+  select
+    (select count(*) from open_rows r where r.due_at <= p_now)::integer,
+    (select count(*) from open_rows r where r.due_at <= p_now + v_window)::integer,
+    (select min(r.due_at) from open_rows r),
+    (select min(g.last_sent) + interval '1 second' from (
+       select max(s.sent_at) as last_sent from private.outbox s
+       where s.status = 'sent' and s.sent_at > p_now - interval '1 second'
+         and s.chat_id in (select r.chat_id from open_rows r where r.due_at <= p_now + v_window)
+       group by s.chat_id) g),
+    (extract(epoch from v_window) * 1000)::integer;
+end
+$$;
+comment on function private.outbox_outlook(timestamptz, bigint) is 'Counts of due and soon-due outbox rows (optionally of one chat), the next due time, when the nearest 1 s chat gap ends, and the typing window in ms.';
+revoke execute on function private.outbox_outlook(timestamptz, bigint) from public;
+grant execute on function private.outbox_outlook(timestamptz, bigint) to service_role;
+
+-- Gives back a claimed row its run will not send after all (its turn would come after the run's end): it never
+-- reached the provider, so it is pending again at once instead of waiting out its lease.
+create or replace function private.release_outbox(p_id bigint)
+returns boolean
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  update private.outbox set status = 'pending', lease_until = null
+  where id = p_id and status = 'claimed'
+  returning true
+$$;
+comment on function private.release_outbox(bigint) is 'Puts a claimed row its run will not send back to pending at once; null if it is no longer claimed.';
+revoke execute on function private.release_outbox(bigint) from public;
+grant execute on function private.release_outbox(bigint) to service_role;
 
 -- Committed just before the HTTP call: from here a crash means "maybe sent", never resent.
 create or replace function private.mark_sending(p_id bigint, p_text text, p_now timestamptz)
@@ -158,3 +213,20 @@ $$;
 comment on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) is 'Records a failed send: 429 moves due_at uncounted; permanent errors fail at once (player unreachable); else backoff, failed after 5.';
 revoke execute on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) from public;
 grant execute on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) to service_role;
+
+-- The typing window (the typing_window tunable, GAME_RULES.md §14.2): the longest typing indicator before a
+-- message, so also how far ahead of its due time a row may be claimed.
+create or replace function private.typing_window()
+returns interval
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  return make_interval(secs => coalesce((game.tunables_json() ->> 'typing_window')::numeric, 0));
+end
+$$;
+comment on function private.typing_window() is 'The typing_window tunable as an interval: how long typing shows at most before a message, and how early a row may be claimed.';
+revoke execute on function private.typing_window() from public;
+grant execute on function private.typing_window() to service_role;

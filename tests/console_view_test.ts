@@ -125,7 +125,10 @@ Deno.test("the fake Telegram hands every call with its body to the console, and 
       text,
       payload: reply_markup ? { reply_markup } : {},
       due_at: now,
+      created_at: now,
     });
+    // As the deliver routine does: her typing first, then the message.
+    await sender.announce?.show(row(me, "How dark? <pick>", darkness));
     await sender.send(row(me, "How dark? <pick>", darkness), "How dark? <pick>");
     await sender.send(row(999, "someone else"), "someone else");
     assert.deepEqual(telegram.sent(me), ["How dark? &lt;pick&gt;"]);

@@ -1,5 +1,6 @@
-// The deliver routine: workers never share a row, a crash between claim and send resends exactly once after the
-// lease, 429 honours retry_after, and the jobs route guards it with its secret.
+// The deliver routine: one run over all chats at a time (the deliver lease), runs never share a row, a crash
+// between claim and send resends exactly once after the lease, 429 honours retry_after, and the jobs route guards
+// it with its secret and keeps the batch.
 import assert from "node:assert/strict";
 import { Api } from "npm:grammy@1.46.0";
 import { createJobsHandler } from "../functions/_shared/jobs/handler.ts";
@@ -19,7 +20,7 @@ async function queue(sql: Sql, key: string, chatId: number, text: string, due = 
   await sql`insert into private.outbox (dedupe_key, chat_id, kind, text, due_at) values (${key}, ${chatId}, 'command', ${text}, ${due})`;
 }
 
-Deno.test("two deliver workers at once send disjoint rows, each exactly once", async () => {
+Deno.test("two deliver runs at once: one takes the lease, the other returns at once; every row goes out once", async () => {
   const telegram = startFakeTelegram();
   const fixtures = createDb(testDbUrl(), { max: 2 });
   const workers = [createDb(testDbUrl(), { max: 2 }), createDb(testDbUrl(), { max: 2 })];
@@ -28,16 +29,44 @@ Deno.test("two deliver workers at once send disjoint rows, each exactly once", a
   try {
     for (let i = 0; i < 30; i++) await queue(fixtures, `${prefix}:${i}`, base + i, `message ${i}`);
     const results = await Promise.all(
-      workers.map((sql) => deliver({ ...via(sql, api), perSecond: 1000 }, { limit: 30 })),
+      workers.map((sql) => deliver(via(sql, api), { limit: 30 })),
     );
     const sent = telegram.calls.filter((c) => c.method === "sendMessage").map((c) => String(c.body.text));
     assert.equal(sent.length, 30);
     assert.equal(new Set(sent).size, 30, "no message twice");
-    assert.equal(results[0]!.sent + results[1]!.sent, 30);
+    const [held, refused] = results[0]!.claimed > 0 ? results : [results[1]!, results[0]!];
+    assert.deepEqual(refused, { claimed: 0, sent: 0, failed: 0, remaining: null }, "the second run did nothing");
+    assert.deepEqual(held, { claimed: 30, sent: 30, failed: 0, remaining: 0 });
     const [row] = await fixtures`select count(*)::int as n from private.outbox where dedupe_key like ${
       prefix + ":%"
     } and status = 'sent'`;
     assert.equal(row?.n, 30);
+    const [lease] = await fixtures`select count(*)::int as n from private.job_leases where job = 'deliver'`;
+    assert.equal(lease?.n, 0, "the lease is given back when the run ends");
+  } finally {
+    await fixtures`delete from private.outbox where dedupe_key like ${prefix + ":%"}`;
+    await Promise.all([telegram.close(), fixtures.end(), ...workers.map((w) => w.end())]);
+  }
+});
+
+Deno.test("a single-chat run beside a run over all chats: disjoint rows, each sent once, in order", async () => {
+  const telegram = startFakeTelegram();
+  const fixtures = createDb(testDbUrl(), { max: 2 });
+  const workers = [createDb(testDbUrl(), { max: 2 }), createDb(testDbUrl(), { max: 2 })];
+  const api = new Api("123456:TEST", { apiRoot: telegram.url });
+  const prefix = `beside-${base}`;
+  const chat = base + 50;
+  try {
+    const due = Date.now() - 1000;
+    for (let i = 0; i < 3; i++) await queue(fixtures, `${prefix}:${i}`, chat, `part ${i}`, new Date(due + i));
+    for (let i = 0; i < 10; i++) await queue(fixtures, `${prefix}:other:${i}`, chat + 1 + i, `other ${i}`);
+    const [all, one] = await Promise.all([
+      deliver(via(workers[0]!, api), { limit: 50 }),
+      deliver(via(workers[1]!, api), { limit: 50, chatId: chat }),
+    ]);
+    assert.equal(all!.sent + one!.sent, 13);
+    assert.deepEqual(telegram.sent(chat), ["part 0", "part 1", "part 2"], "the chat's parts once each, in order");
+    assert.equal(new Set(telegram.sent()).size, 13, "no message twice");
   } finally {
     await fixtures`delete from private.outbox where dedupe_key like ${prefix + ":%"}`;
     await Promise.all([telegram.close(), fixtures.end(), ...workers.map((w) => w.end())]);
@@ -133,6 +162,42 @@ Deno.test("the jobs route: 401 without the secret (nothing written), 404 for an 
     assert.equal((await ok.json()).claimed, 1);
     await sql`delete from private.job_runs where job = 'noop'`;
   } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("the jobs route: the body's limit can lower a job's batch, never raise it", async () => {
+  const sql = createDb(testDbUrl(), { max: 2 });
+  const limits: number[] = [];
+  const handler = createJobsHandler({
+    sql,
+    runtime: createRuntime(),
+    secret: "jobs-secret-0123456789",
+    jobs: {
+      probe: {
+        batch: 200,
+        run: (limit) => {
+          limits.push(limit);
+          return Promise.resolve({ claimed: 0, done: 0, failed: 0, remaining: 0 });
+        },
+      },
+    },
+  });
+  const call = (body: unknown) =>
+    handler(
+      new Request("http://local/functions/v1/jobs/probe?wait=true", {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "x-jobs-secret": "jobs-secret-0123456789" },
+      }),
+    );
+  try {
+    for (const body of [{ limit: 5000 }, { limit: 201 }, { limit: 50 }, {}]) {
+      assert.equal((await call(body)).status, 200);
+    }
+    assert.deepEqual(limits, [200, 200, 50, 200]);
+  } finally {
+    await sql`delete from private.job_runs where job = 'probe'`;
     await sql.end();
   }
 });

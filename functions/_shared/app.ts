@@ -10,6 +10,7 @@ import { createLedger } from "./llm/ledger.ts";
 import { createLiveLlm } from "./llm/live.ts";
 import { createOfflineLlm } from "./llm/offline.ts";
 import type { Llm } from "./llm/types.ts";
+import { deliverTurnReplies } from "./outbox/chat.ts";
 import { deliver, type DeliverResult } from "./outbox/deliver.ts";
 import { telegramSender } from "./outbox/senders/telegram.ts";
 import { type AuthGateway, createSupabaseAuth } from "./platform/auth.ts";
@@ -122,7 +123,7 @@ export function telegramWebhookHandler(app: App, env: { TELEGRAM_WEBHOOK_SECRET:
     sql: app.ackSql,
     secret: env.TELEGRAM_WEBHOOK_SECRET,
     afterAck: (chatId) =>
-      app.runtime.waitUntil(drainChat(app.drain, chatId).then(() => app.deliver({ limit: 20, chatId }))),
+      app.runtime.waitUntil(drainChat(app.drain, chatId).then(() => deliverTurnReplies(app, chatId))),
   }));
 }
 

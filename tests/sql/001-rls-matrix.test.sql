@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(238);
+select plan(247);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -22,6 +22,7 @@ select * from tests.rls_matrix('private.telegram_updates', 'user_id', false, 'al
 select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.llm_calls', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix_backend('private.job_runs', 'id');
+select * from tests.rls_matrix_backend('private.job_leases', 'job');
 select * from tests.rls_matrix_backend('private.llm_prices', 'model');
 select * from tests.rls_matrix('game.conflict_state', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('game.boss_fights', 'user_id', false, 'alice', 'bob');

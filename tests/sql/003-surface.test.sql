@@ -6,7 +6,7 @@ select plan(18);
 select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits'], 'game tables');
-select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes'], 'private tables');
+select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
 select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction', 'after_interaction',
@@ -17,7 +17,8 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'close_conversations', 'close_idle_conversations', 'store_player_message', 'store_nikita_message', 'bind_telegram',
   'complete_onboarding', 'player_status', 'consume_link_code'], 'game functions');
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
-  'claim_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'invoke_job'], 'private functions');
+  'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'invoke_job',
+  'take_job_lease', 'release_job_lease'], 'private functions');
 
 select is(
   (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
