@@ -148,6 +148,12 @@ Deno.test("the jobs route: 401 without the secret (nothing written), 404 for an 
     assert.equal((await call("noop", null)).status, 401);
     assert.equal((await call("noop", "wrong")).status, 401);
     assert.equal((await call("nope", "jobs-secret-0123456789")).status, 404);
+    // Only POST /<job>: a path below a job, or the function's root, is not a route.
+    for (const path of ["noop/extra", "", "a/noop"]) {
+      const res = await call(path, "jobs-secret-0123456789");
+      assert.equal(res.status, 404, `/${path}`);
+      await res.body?.cancel();
+    }
     const bad = await call("noop", "jobs-secret-0123456789", JSON.stringify({ limit: -1 }));
     assert.equal(bad.status, 422);
     assert.match((await bad.json()).message, /limit/);

@@ -3,7 +3,8 @@
 // 2 s. First the floor: the same number of posts to a server that does nothing but the inbox insert. Then 100 chats
 // each send one message within one second; the bench times each acknowledgement and how long until every chat's
 // reply has been queued and delivered (each player wrote a minute earlier, so her reply is due at once).
-// Prints one line: "<chats> <ack p50> <ack p99> <floor p50> <floor p99> <all queued s> <all sent s> <errors>".
+// Prints one line: "<chats> <ack p50> <ack p99> <floor p50> <floor p99> <all queued s> <all sent s> <errors>
+// <server CPU ms per turn>".
 import { createApp, telegramWebhookHandler } from "../../functions/_shared/app.ts";
 import { gatewayEnvSchema } from "../../functions/_shared/config.ts";
 import { createDb } from "../../functions/_shared/platform/db.ts";
@@ -102,6 +103,7 @@ await Promise.all(Array.from({ length: 20 }, (_, i) =>
     body: JSON.stringify({ update_id: 43_000_000 + i, edited_message: {} }),
     headers: { "x-telegram-bot-api-secret-token": secret },
   }).then((r) => r.body?.cancel())));
+// The server process's CPU time (user + system, ms) from /proc: what one turn costs the event loop.
 const cpu = () => {
   const f = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ");
   return (Number(f[11]) + Number(f[12])) * 10;
@@ -119,7 +121,7 @@ for (let i = 0; i < 600 && Number.isNaN(sentAt); i++) {
   if (Number.isNaN(queuedAt) && row!.queued >= chats) queuedAt = (performance.now() - started) / 1000;
   if (row!.sent >= chats) sentAt = (performance.now() - started) / 1000;
 }
-console.error("server cpu ms", cpu() - cpu0);
+const cpuMs = cpu() - cpu0;
 await server.shutdown();
 await app.close();
 console.log(
@@ -132,6 +134,7 @@ console.log(
     queuedAt.toFixed(1),
     sentAt.toFixed(1),
     acks.errors + floor.errors,
+    (cpuMs / chats).toFixed(1),
   ].join(" "),
 );
 await fixtures`select bench.drop_turn_players(${firstChat}, ${chats})`;

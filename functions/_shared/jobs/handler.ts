@@ -6,6 +6,7 @@ import { asServiceRole, type Sql } from "../platform/db.ts";
 import {
   BodyError,
   errorResponse,
+  functionPath,
   json,
   methodNotAllowed,
   parseJson,
@@ -41,7 +42,10 @@ export function createJobsHandler(
 ): (req: Request) => Promise<Response> {
   return async (req) => {
     const url = new URL(req.url);
-    const name = url.pathname.split("/").filter(Boolean).at(-1) ?? "";
+    // Exactly one route per job: POST /<job>; any other path is unknown.
+    const segments = functionPath(req, "jobs").split("/").filter(Boolean);
+    if (segments.length !== 1) return errorResponse(404, "not_found", "jobs has one route per job: POST /<job>");
+    const name = segments[0]!;
     if (req.method !== "POST") return methodNotAllowed(["POST"]);
     if (!await secretEquals(req.headers.get("x-jobs-secret"), deps.secret)) {
       return errorResponse(401, "unauthorized", "missing or wrong X-Jobs-Secret");
