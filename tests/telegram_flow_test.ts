@@ -2,34 +2,10 @@
 import assert from "node:assert/strict";
 import type { Sql } from "../functions/_shared/platform/db.ts";
 import { IN_CHARACTER } from "../functions/_shared/lines.ts";
+import { analysis, onboardedPlayer } from "./support/players.ts";
 import { startHarness, textUpdate } from "./support/telegram_harness.ts";
 
 const tgId = () => 800_000_000 + Math.floor(Math.random() * 1e8);
-
-/** An onboarded, bound player in chapter 1 with every metric at `metric`; returns the user id. */
-async function player(sql: Sql, telegramId: number, metric = 50): Promise<string> {
-  const [user] = await sql<
-    { id: string }[]
-  >`insert into auth.users (email) values (${`flow-${telegramId}@players.test`}) returning id`;
-  await sql`select game.bind_telegram(${user!.id}, ${telegramId}, ${telegramId}, now())`;
-  await sql`select game.complete_onboarding(${user!.id}, ${
-    sql.json({ display_name: "Robin", timezone: "UTC", darkness: 2 })
-  }, now())`;
-  await sql`update public.user_metrics set intimacy = ${metric}, passion = ${metric}, trust = ${metric}, secureness = ${metric} where user_id = ${
-    user!.id
-  }`;
-  await sql`update public.users set relationship_score = ${metric} where id = ${user!.id}`;
-  return user!.id;
-}
-
-const analysis = (d: number) => ({
-  deltas: { intimacy: d, passion: d, trust: d, secureness: d },
-  behaviors: [],
-  repair: { attempted: false, quality: null },
-  vice_signals: [],
-  language: { needy: 0, distracted: 0 },
-  confidence: 0.9,
-});
 
 async function status(sql: Sql, id: string) {
   const [row] = await sql<{ chapter: number; game_status: string; boss_attempts: number }[]>`
@@ -40,7 +16,7 @@ async function status(sql: Sql, id: string) {
 Deno.test("the boss starts at the threshold, runs both phases, and a PASS opens chapter 2", async () => {
   const h = startHarness();
   const me = tgId();
-  const id = await player(h.sql, me, 54);
+  const id = await onboardedPlayer(h.sql, me, { metric: 54 });
   try {
     h.anthropic.texts.push("You're not boring. Yet.", "Tell me a belief of yours most rooms would laugh at.");
     h.anthropic.analyses.push(analysis(2));
@@ -78,7 +54,7 @@ Deno.test("the boss starts at the threshold, runs both phases, and a PASS opens 
 Deno.test("a third FAIL ends the game and /start begins a new one", async () => {
   const h = startHarness();
   const me = tgId();
-  const id = await player(h.sql, me, 55);
+  const id = await onboardedPlayer(h.sql, me, { metric: 55 });
   try {
     await h.sql`update public.users set boss_attempts = 2 where id = ${id}`;
     h.anthropic.analyses.push(analysis(0));
@@ -108,7 +84,7 @@ Deno.test("a third FAIL ends the game and /start begins a new one", async () => 
 Deno.test("the 21st message in a minute is stored, not scored, and gets one in-character refusal", async () => {
   const h = startHarness();
   const me = tgId();
-  const id = await player(h.sql, me);
+  const id = await onboardedPlayer(h.sql, me);
   try {
     for (let i = 0; i < 20; i++) {
       await h.sql`select game.store_player_message(${id}, ${-(me * 100 + i)}, 'spam', now() - interval '20 seconds')`;
@@ -136,7 +112,7 @@ Deno.test("the 21st message in a minute is stored, not scored, and gets one in-c
 Deno.test("a model that takes 30 s: the webhook still answers at once, and exactly one reply is sent", async () => {
   const h = startHarness();
   const me = tgId();
-  const id = await player(h.sql, me);
+  const id = await onboardedPlayer(h.sql, me);
   try {
     h.anthropic.delays.push(30_000);
     h.anthropic.texts.push("Sorry. Long day.");

@@ -4,32 +4,10 @@
 import assert from "node:assert/strict";
 import { IN_CHARACTER } from "../functions/_shared/lines.ts";
 import type { Sql } from "../functions/_shared/platform/db.ts";
+import { analysis, onboardedPlayer } from "./support/players.ts";
 import { type Harness, startHarness, textUpdate, updateId } from "./support/telegram_harness.ts";
 
 const tgId = () => 600_000_000 + Math.floor(Math.random() * 1e8);
-
-/** An onboarded, bound player in chapter 1 with every metric at `metric`; returns the user id. */
-async function player(sql: Sql, telegramId: number, metric = 50, at = new Date()): Promise<string> {
-  const [user] = await sql<{ id: string }[]>`
-    insert into auth.users (email) values (${`turns-${telegramId}@players.test`}) returning id`;
-  await sql`select game.bind_telegram(${user!.id}, ${telegramId}, ${telegramId}, ${at})`;
-  await sql`select game.complete_onboarding(${user!.id}, ${
-    sql.json({ display_name: "Robin", timezone: "UTC", darkness: 3 })
-  }, ${at})`;
-  await sql`update public.user_metrics set intimacy = ${metric}, passion = ${metric}, trust = ${metric},
-    secureness = ${metric} where user_id = ${user!.id}`;
-  await sql`update public.users set relationship_score = ${metric} where id = ${user!.id}`;
-  return user!.id;
-}
-
-const analysis = (d: number) => ({
-  deltas: { intimacy: d, passion: d, trust: d, secureness: d },
-  behaviors: [],
-  repair: { attempted: false, quality: null },
-  vice_signals: [],
-  language: { needy: 0, distracted: 0 },
-  confidence: 0.9,
-});
 
 async function inbox(sql: Sql, updateId: number) {
   const [row] = await sql<{ status: string; attempts: number }[]>`
@@ -46,7 +24,7 @@ Deno.test("six chats at once with a slow model and a pool of 4: acks come back a
   const h = startHarness({ pool: 4 });
   const chats = Array.from({ length: 6 }, tgId);
   try {
-    for (const chat of chats) await player(h.sql, chat);
+    for (const chat of chats) await onboardedPlayer(h.sql, chat);
     // Every model call (her reply, then the analysis) takes 1.5 s.
     h.anthropic.delays.push(...Array(12).fill(1500));
     const posts = await Promise.all(chats.map((chat) => h.post(textUpdate(chat, "tell me about your day"))));
@@ -86,7 +64,7 @@ Deno.test("an outage: one holding line, later messages wait behind the retried o
   const h = startHarness({ now: () => new Date(clock) });
   const me = tgId();
   try {
-    await player(h.sql, me);
+    await onboardedPlayer(h.sql, me);
     h.anthropic.failures.push(529);
     const first = textUpdate(me, "first");
     await h.post(first);
@@ -118,7 +96,7 @@ Deno.test("her boss opening comes first: a message before it is delivered is ans
   const h = startHarness({ now: () => new Date(clock) });
   const me = tgId();
   try {
-    const id = await player(h.sql, me, 54);
+    const id = await onboardedPlayer(h.sql, me, { metric: 54 });
     h.anthropic.texts.push("You're not boring. Yet.", "Name a belief of yours that most rooms would laugh at.");
     h.anthropic.analyses.push(analysis(2));
     const start = textUpdate(me, "I read your paper twice.");
@@ -187,7 +165,7 @@ Deno.test("an analyzer that cannot answer validly: zero deltas, confidence 0, an
   const h = startHarness();
   const me = tgId();
   try {
-    const id = await player(h.sql, me);
+    const id = await onboardedPlayer(h.sql, me);
     const invented = { ...analysis(1), behaviors: ["flirty"] };
     h.anthropic.texts.push("Mm. Continue.");
     h.anthropic.analyses.push(invented, invented);
@@ -211,7 +189,7 @@ Deno.test("a message whose update failed its last attempt is in the context of t
   const h = startHarness();
   const me = tgId();
   try {
-    await player(h.sql, me);
+    await onboardedPlayer(h.sql, me);
     const lost = updateId();
     // An update that failed all its attempts while the provider was down (its text stays in its payload).
     await h.sql`insert into private.telegram_updates (update_id, chat_id, kind, payload, status, attempts)
@@ -233,7 +211,7 @@ Deno.test("a game that ends while the models work gets her terminal line, never 
   const h = startHarness();
   const me = tgId();
   try {
-    const id = await player(h.sql, me);
+    const id = await onboardedPlayer(h.sql, me);
     h.anthropic.delays.push(800);
     h.anthropic.texts.push("this reply never goes out");
     const update = textUpdate(me, "so?");
@@ -254,8 +232,8 @@ Deno.test("a shared contact that is another player's number gets an in-character
   const h = startHarness();
   const [a, b] = [tgId(), tgId()];
   try {
-    await player(h.sql, a);
-    const idB = await player(h.sql, b);
+    await onboardedPlayer(h.sql, a);
+    const idB = await onboardedPlayer(h.sql, b);
     const contact = (me: number) => ({
       update_id: updateId(),
       message: {

@@ -71,7 +71,11 @@ export function createLlm(env: AppEnv, sql: Sql): Llm {
 export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
   setLogLevel(env.LOG_LEVEL);
   const sql = overrides.sql ?? createDb(databaseUrl(env));
-  const ackSql = overrides.ackSql ?? createDb(databaseUrl(env), { max: 2, applicationName: "nikita-acks" });
+  const ackSql = overrides.ackSql ?? createDb(databaseUrl(env), {
+    max: 2,
+    applicationName: "nikita-acks",
+    serviceRoleSessions: true,
+  });
   const runtime = overrides.runtime ?? createRuntime();
   const telegram = new Api(env.TELEGRAM_BOT_TOKEN, {
     apiRoot: env.TELEGRAM_API_ROOT,

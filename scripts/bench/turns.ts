@@ -1,8 +1,9 @@
 // Turns under a slow model (PLATFORM.md §2.2; DESIGN.md budgets): the deployed webhook handler, built by the wiring
 // module with the functions' default pool, behind a local HTTP server, with a fake model answering every call in
 // 2 s. First the floor: the same number of posts to a server that does nothing but the inbox insert. Then 100 chats
-// each send one message within one second; the bench times each acknowledgement and how long until every chat's
-// reply has been queued and delivered (each player wrote a minute earlier, so her reply is due at once).
+// each send one message within one second, three times over; the bench times each acknowledgement and how long until
+// every chat's reply has been queued and delivered (each player wrote a minute earlier, so her reply is due at once;
+// the slowest of the three rounds is printed).
 // Prints one line: "<chats> <ack p50> <ack p99> <floor p50> <floor p99> <all queued s> <all sent s> <errors>
 // <server CPU ms per turn>".
 import { createApp, telegramWebhookHandler } from "../../functions/_shared/app.ts";
@@ -17,10 +18,18 @@ const chats = Number(Deno.args[1] ?? 100);
 const modelMs = Number(Deno.args[2] ?? 2000);
 const secret = "bench-webhook-secret";
 const firstChat = 7_000_000;
+// The burst is repeated (the players go on with their conversations), so the p99s rest on more than 100 samples.
+const ROUNDS = 3;
 
 // The fakes run in a process of their own, so their work is not on the webhook's event loop.
 const fakes = new Deno.Command(Deno.execPath(), {
-  args: ["run", "--allow-all", new URL("./fakes.ts", import.meta.url).pathname, String(modelMs), String(chats * 4)],
+  args: [
+    "run",
+    "--allow-all",
+    new URL("./fakes.ts", import.meta.url).pathname,
+    String(modelMs),
+    String(chats * 4 * ROUNDS),
+  ],
   stdout: "piped",
   stderr: "null",
 }).spawn();
@@ -77,7 +86,7 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p
 
 // The floor: a server that does only the acknowledgement's write (the same transaction, as service_role), over a
 // pool of the same size as the webhook's.
-const floorSql = createDb(dbUrl, { max: 2 });
+const floorSql = createDb(dbUrl, { max: 2, serviceRoleSessions: true });
 const floorServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
   const update = await req.json() as { update_id: number; message?: { chat: { id: number } } };
   await storeUpdate(
@@ -90,7 +99,13 @@ const floorServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () =>
   return new Response(null, { status: 200 });
 });
 await fire(`http://127.0.0.1:${floorServer.addr.port}/`, 40_000_000); // warm-up
-const floor = await fire(`http://127.0.0.1:${floorServer.addr.port}/`, 41_000_000);
+const floor = { latencies: [] as number[], errors: 0 };
+for (let round = 0; round < ROUNDS; round++) {
+  const r = await fire(`http://127.0.0.1:${floorServer.addr.port}/`, 41_000_000 + round * 100_000);
+  floor.latencies.push(...r.latencies);
+  floor.errors += r.errors;
+}
+floor.latencies.sort((a, b) => a - b);
 await floorServer.shutdown();
 
 // The deployed path: the webhook, its drain after the acknowledgement, the models, the reply delivered.
@@ -109,18 +124,29 @@ const cpu = () => {
   return (Number(f[11]) + Number(f[12])) * 10;
 };
 const cpu0 = cpu();
-const started = performance.now();
-const acks = await fire(`http://127.0.0.1:${server.addr.port}/`, 42_000_000);
-let queuedAt = NaN;
-let sentAt = NaN;
-for (let i = 0; i < 600 && Number.isNaN(sentAt); i++) {
-  await new Promise((r) => setTimeout(r, 100));
-  const [row] = await fixtures<{ queued: number; sent: number }[]>`
-    select count(*)::int as queued, count(*) filter (where status = 'sent')::int as sent from private.outbox
-    where dedupe_key like 'reply:42%' and dedupe_key between ${"reply:42000000"} and ${`reply:${42_000_000 + chats}`}`;
-  if (Number.isNaN(queuedAt) && row!.queued >= chats) queuedAt = (performance.now() - started) / 1000;
-  if (row!.sent >= chats) sentAt = (performance.now() - started) / 1000;
+const acks = { latencies: [] as number[], errors: 0 };
+let queuedAt = 0;
+let sentAt = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  const idBase = 42_000_000 + round * 100_000;
+  const started = performance.now();
+  const r = await fire(`http://127.0.0.1:${server.addr.port}/`, idBase);
+  acks.latencies.push(...r.latencies);
+  acks.errors += r.errors;
+  let queued = NaN;
+  let sent = NaN;
+  for (let i = 0; i < 600 && Number.isNaN(sent); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [row] = await fixtures<{ queued: number; sent: number }[]>`
+      select count(*)::int as queued, count(*) filter (where status = 'sent')::int as sent from private.outbox
+      where dedupe_key between ${`reply:${idBase}`} and ${`reply:${idBase + chats}`}`;
+    if (Number.isNaN(queued) && row!.queued >= chats) queued = (performance.now() - started) / 1000;
+    if (row!.sent >= chats) sent = (performance.now() - started) / 1000;
+  }
+  queuedAt = Math.max(queuedAt, queued);
+  sentAt = Math.max(sentAt, sent);
 }
+acks.latencies.sort((a, b) => a - b);
 const cpuMs = cpu() - cpu0;
 await server.shutdown();
 await app.close();
@@ -134,7 +160,7 @@ console.log(
     queuedAt.toFixed(1),
     sentAt.toFixed(1),
     acks.errors + floor.errors,
-    (cpuMs / chats).toFixed(1),
+    (cpuMs / (chats * ROUNDS)).toFixed(1),
   ].join(" "),
 );
 await fixtures`select bench.drop_turn_players(${firstChat}, ${chats})`;

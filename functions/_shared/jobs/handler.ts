@@ -47,7 +47,7 @@ export function createJobsHandler(
     if (segments.length !== 1) return errorResponse(404, "not_found", "jobs has one route per job: POST /<job>");
     const name = segments[0]!;
     if (req.method !== "POST") return methodNotAllowed(["POST"]);
-    if (!await secretEquals(req.headers.get("x-jobs-secret"), deps.secret)) {
+    if (!secretEquals(req.headers.get("x-jobs-secret"), deps.secret)) {
       return errorResponse(401, "unauthorized", "missing or wrong X-Jobs-Secret");
     }
     const job = Object.hasOwn(deps.jobs, name) ? deps.jobs[name] : undefined;

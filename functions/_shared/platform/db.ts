@@ -16,16 +16,35 @@ export const SESSION_LIMITS = {
 
 /** A small pool per isolate. Prepared statements are off on the transaction pooler (port 6543), which keeps no
  * session state, so the limits are also set in every transaction (serviceRole below). */
-export function createDb(url: string, options: { max?: number; applicationName?: string } = {}): Sql {
+export function createDb(
+  url: string,
+  options: { max?: number; applicationName?: string; serviceRoleSessions?: boolean } = {},
+): Sql {
   const pooled = new URL(url).port === "6543";
-  return postgres(url, {
+  // On a direct connection a pool may run its sessions as service_role from their start, so a single statement
+  // needs no transaction to set the role (the transaction pooler keeps no session state: there, serviceRole below).
+  const role = options.serviceRoleSessions && !pooled ? { role: "service_role" } : {};
+  const sql = postgres(url, {
     max: options.max ?? 4,
     prepare: !pooled,
     idle_timeout: 20,
     connect_timeout: 10,
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? "nikita-functions", ...(pooled ? {} : SESSION_LIMITS) },
+    connection: {
+      application_name: options.applicationName ?? "nikita-functions",
+      ...(pooled ? {} : SESSION_LIMITS),
+      ...role,
+    } as Record<string, string | number>,
   });
+  if ("role" in role) serviceRolePools.add(sql);
+  return sql;
+}
+
+const serviceRolePools = new WeakSet<Sql>();
+
+/** Whether the pool's sessions already run as service_role under the session limits (see createDb). */
+export function runsAsServiceRole(sql: Sql): boolean {
+  return serviceRolePools.has(sql);
 }
 
 /** The first statement of every backend transaction, one round trip: act as service_role (grants decide what the
@@ -40,11 +59,13 @@ export async function serviceRole(tx: Tx): Promise<void> {
   }, true)`;
 }
 
-/** Runs `work` in one transaction as service_role; a throw rolls everything back. */
+/** Runs `work` in one transaction as service_role; a throw rolls everything back. The role goes out pipelined with
+ * work's first statement (postgres.js sends a transaction's queries in order, so the role is set before it runs). */
 export function asServiceRole<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {
-    await serviceRole(tx as unknown as Tx);
-    return await work(tx as unknown as Tx);
+    const t = tx as unknown as Tx;
+    const [, result] = await Promise.all([serviceRole(t), work(t)]);
+    return result;
   }) as Promise<T>;
 }
 

@@ -93,10 +93,12 @@ async function prelude(tx: Tx, chatId: number, userId?: string | null): Promise<
 export async function drainChat(deps: DrainDeps, chatId: number): Promise<number> {
   let done = 0;
   for (;;) {
-    const claim = await claimNext(deps, chatId);
-    if (!claim) return done;
+    const first = await claimAndHandle(deps, chatId);
+    if (!first) return done;
+    const { claim } = first;
     try {
-      await runPass(deps, claim);
+      if ("failed" in first) throw first.failed;
+      await runPass(deps, claim, first.step);
       done++;
     } catch (error) {
       if (error instanceof ClaimLost) {
@@ -108,17 +110,37 @@ export async function drainChat(deps: DrainDeps, chatId: number): Promise<number
   }
 }
 
-/** (a) The chat's lowest open update, claimed with a lease and a token, committed at once. */
-async function claimNext(deps: DrainDeps, chatId: number): Promise<Claim | null> {
+type FirstPass = { claim: Claim; step: Step | undefined } | { claim: Claim; failed: unknown };
+
+/** (a) One short transaction: claim the chat's lowest open update (a lease and a token) and handle it: commands and
+ * signup steps complete here; a turn's plan is made and saved. Handling runs in a savepoint, so a failure keeps the
+ * claim (committed) for the failure to be recorded under. */
+async function claimAndHandle(deps: DrainDeps, chatId: number): Promise<FirstPass | null> {
   return await deps.sql.begin(async (tx) => {
-    const [, [row]] = await Promise.all([
-      prelude(tx as unknown as Tx, chatId),
+    const t = tx as unknown as Tx;
+    const [, [claim]] = await Promise.all([
+      prelude(t, chatId),
       tx<Claim[]>`
         select update_id, chat_id, payload, claim_token, progress
         from private.claim_inbox(${chatId}, ${deps.runtime.now()}, ${CLAIM_LEASE_SECONDS})`,
     ]);
-    return row ?? null;
-  }) as Claim | null;
+    if (!claim) return null;
+    try {
+      const step = await tx.savepoint((sp) => handle(deps, sp as unknown as Tx, claim, claim.progress));
+      return { claim, step };
+    } catch (failed) {
+      return { claim, failed };
+    }
+  }) as FirstPass | null;
+}
+
+/** Runs the update through the bot; finishes it when nothing is left, else returns the step that is. */
+async function handle(deps: DrainDeps, tx: Tx, claim: Claim, progress: TurnProgress | null): Promise<Step | undefined> {
+  const turn = services(deps, tx, await textRules(deps, tx), claim, progress);
+  await handleUpdate(deps.settings, claim.payload, turn);
+  if (turn.error !== undefined) throw turn.error;
+  if (!turn.later) await finish(tx, deps, claim);
+  return turn.later;
 }
 
 /** A transaction of the pass: under the chat's (and the player's) lock, and only while the claim is held. */
@@ -155,17 +177,11 @@ async function textRules(deps: DrainDeps, tx: Tx): Promise<TextRules> {
   return rules;
 }
 
-/** (a) handle, then (b) each step's provider calls and (c) its effects, until nothing is left. */
-async function runPass(deps: DrainDeps, claim: Claim): Promise<void> {
-  let progress = claim.progress;
-  for (let plans = 0;; plans++) {
-    let step = await underClaim(deps, claim, null, async (tx) => {
-      const turn = services(deps, tx, await textRules(deps, tx), claim, progress);
-      await handleUpdate(deps.settings, claim.payload, turn);
-      if (turn.error !== undefined) throw turn.error;
-      if (!turn.later) await finish(tx, deps, claim);
-      return turn.later;
-    });
+/** (b) each step's provider calls and (c) its effects, until nothing is left; a plan the world overtook is made
+ * again (under the same claim). */
+async function runPass(deps: DrainDeps, claim: Claim, first: Step | undefined): Promise<void> {
+  let step = first;
+  for (let plans = 1;; plans++) {
     try {
       while (step) {
         const current: Step = step;
@@ -178,15 +194,12 @@ async function runPass(deps: DrainDeps, claim: Claim): Promise<void> {
       }
       return;
     } catch (error) {
-      if (!(error instanceof StalePlan) || plans + 1 >= MAX_REPLANS) throw error;
+      if (!(error instanceof StalePlan) || plans >= MAX_REPLANS) throw error;
       log("info", "planning the turn again", { update_id: claim.update_id, reason: error.message });
-      progress = null;
-      await underClaim(
-        deps,
-        claim,
-        null,
-        (tx) => tx`select private.save_inbox_progress(${claim.update_id}, ${claim.claim_token}::uuid, null)`,
-      );
+      step = await underClaim(deps, claim, null, async (tx) => {
+        await tx`select private.save_inbox_progress(${claim.update_id}, ${claim.claim_token}::uuid, null)`;
+        return await handle(deps, tx, claim, null);
+      });
     }
   }
 }

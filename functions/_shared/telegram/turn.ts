@@ -334,10 +334,9 @@ function bossStep(input: TurnInput, plan: TurnPlan): Step {
   };
 }
 
-/** Her line for a verdict's outcome (she got through / two more chances / last chance / goodbye / won / a truce). */
-function outcomeStep(input: TurnInput, plan: TurnPlan, fightId: string, events: EngineEvent[]): Step {
+/** One of her boss lines of the given kind, queued under `key` once written. */
+function bossLineStep(input: TurnInput, plan: TurnPlan, kind: BossLineRequest["kind"], key: string): Step {
   const ctx = turnContext(input.userId, plan);
-  const kind = outcomeLine(events)!;
   let line = "";
   return {
     userId: input.userId,
@@ -345,24 +344,18 @@ function outcomeStep(input: TurnInput, plan: TurnPlan, fightId: string, events: 
       line = await withTyping(input, () => input.llm.bossLine({ ...ctx, kind, transcript: plan.history }));
     },
     async apply(tx) {
-      await queue(tx, input, dedupeKey.boss(fightId, "verdict"), "boss", line, input.now);
+      await queue(tx, input, key, "boss", line, input.now);
     },
   };
+}
+
+/** Her line for a verdict's outcome (she got through / two more chances / last chance / goodbye / won / a truce). */
+function outcomeStep(input: TurnInput, plan: TurnPlan, fightId: string, events: EngineEvent[]): Step {
+  return bossLineStep(input, plan, outcomeLine(events)!, dedupeKey.boss(fightId, "verdict"));
 }
 
 /** A reply that came after its phase's deadline: begin_turn applied the timeout; she says what it means. */
 function lateStep(input: TurnInput, plan: TurnPlan): Step | void {
   const kind = outcomeLine(plan.boss?.events ?? []);
-  if (!kind) return;
-  const ctx = turnContext(input.userId, plan);
-  let line = "";
-  return {
-    userId: input.userId,
-    async draft() {
-      line = await withTyping(input, () => input.llm.bossLine({ ...ctx, kind, transcript: plan.history }));
-    },
-    async apply(tx) {
-      await queue(tx, input, dedupeKey.reply(input.updateId), "boss", line, input.now);
-    },
-  };
+  if (kind) return bossLineStep(input, plan, kind, dedupeKey.reply(input.updateId));
 }

@@ -1,6 +1,6 @@
 // POST / of telegram-webhook (PLATFORM.md §2.1): check the secret, store the update once under its update_id,
 // answer 200 at once; processing happens after the acknowledgement (and the sweeper re-drives what is left).
-import { serviceRole, type Sql, type Tx } from "../platform/db.ts";
+import { runsAsServiceRole, serviceRole, type Sql, type Tx } from "../platform/db.ts";
 import {
   BodyError,
   errorResponse,
@@ -29,7 +29,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
       return errorResponse(404, "not_found", "telegram-webhook has one route: POST /");
     }
     if (req.method !== "POST") return methodNotAllowed(["POST"]);
-    if (!await secretEquals(req.headers.get("x-telegram-bot-api-secret-token"), deps.secret)) {
+    if (!secretEquals(req.headers.get("x-telegram-bot-api-secret-token"), deps.secret)) {
       return errorResponse(401, "unauthorized", "missing or wrong X-Telegram-Bot-Api-Secret-Token");
     }
     let update;
@@ -55,8 +55,9 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
   };
 }
 
-/** The acknowledgement's one write: the update under its update_id, as service_role. The role and the insert go out
- * pipelined, so the transaction costs the round trips of its begin, one statement and its commit. */
+/** The acknowledgement's one write: the update under its update_id, as service_role. On a pool whose sessions run as
+ * service_role (createDb's serviceRoleSessions) it is one statement, one round trip; elsewhere a transaction sets the
+ * role first, pipelined with the insert. */
 export async function storeUpdate(
   sql: Sql,
   info: { updateId: number; chatId: number | null; kind: string },
@@ -64,17 +65,17 @@ export async function storeUpdate(
   status: "pending" | "ignored",
   leaseSeconds: number,
 ): Promise<{ update_id: number }[]> {
+  const insert = (q: Sql | Tx) =>
+    q<{ update_id: number }[]>`
+      insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until)
+      values (${info.updateId}, ${info.chatId}, ${info.kind}, ${q.json(update as never)}, ${status},
+              now() + make_interval(secs => ${leaseSeconds}))
+      on conflict (update_id) do nothing
+      returning update_id`;
+  if (runsAsServiceRole(sql)) return await insert(sql);
   return await sql.begin(async (tx) => {
     const t = tx as unknown as Tx;
-    const [, rows] = await Promise.all([
-      serviceRole(t),
-      t<{ update_id: number }[]>`
-        insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until)
-        values (${info.updateId}, ${info.chatId}, ${info.kind}, ${t.json(update as never)}, ${status},
-                now() + make_interval(secs => ${leaseSeconds}))
-        on conflict (update_id) do nothing
-        returning update_id`,
-    ]);
+    const [, rows] = await Promise.all([serviceRole(t), insert(t)]);
     return rows;
   }) as { update_id: number }[];
 }
