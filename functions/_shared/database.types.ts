@@ -59,6 +59,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"emotional_states": {
+                  Row: {
+                    "arousal": number,"conflict_state": string,"conversation_id": string | null,"dominance": number,"id": number,"intimacy": number,"recorded_at": string,"user_id": string,"valence": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "arousal": number,"conflict_state": string,"conversation_id"?: string | null,"dominance": number,"id"?: never,"intimacy": number,"recorded_at": string,"user_id": string,"valence": number
+                  }
+                  Update: {
+                    "arousal"?: number,"conflict_state"?: string,"conversation_id"?: string | null,"dominance"?: number,"id"?: never,"intimacy"?: number,"recorded_at"?: string,"user_id"?: string,"valence"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "emotional_states_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "emotional_states_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "users"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"engagement_history": {
                   Row: {
                     "calibration_score": number | null,"created_at": string,"from_state": string,"id": number,"reason": string,"to_state": string,"user_id": string

@@ -1,12 +1,19 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(247);
+select plan(270);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
 select tests.seed_player_rows(tests.player('alice'), 1001);
 select tests.seed_player_rows(tests.player('bob'), 2002);
+-- An emotional state and a conversation-effects mark for each player's conversation.
+insert into public.emotional_states (user_id, arousal, valence, dominance, intimacy, conflict_state, conversation_id, recorded_at)
+select c.user_id, 0.55, 0.5, 0.65, 0.5, 'calm', c.id, '2026-01-05 10:30+00' from public.conversations c
+where c.user_id in (tests.player('alice'), tests.player('bob'));
+insert into game.conversation_effects (conversation_id, user_id, effects, result, applied_at)
+select c.id, c.user_id, '{"tones": ["neutral"]}', '{"applied": true}', '2026-01-05 10:30+00' from public.conversations c
+where c.user_id in (tests.player('alice'), tests.player('bob'));
 
 select * from tests.rls_matrix('public.users', 'id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.user_metrics', 'user_id', true, 'alice', 'bob');
@@ -17,6 +24,7 @@ select * from tests.rls_matrix('public.conversations', 'user_id', true, 'alice',
 select * from tests.rls_matrix('public.messages', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.score_history', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.daily_summaries', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix('public.emotional_states', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('game.memory_facts', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.telegram_updates', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob');
@@ -28,6 +36,7 @@ select * from tests.rls_matrix('game.conflict_state', 'user_id', false, 'alice',
 select * from tests.rls_matrix('game.boss_fights', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('game.rate_limits', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.conversation_jobs', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('game.conversation_effects', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.telegram_signups', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.telegram_link_codes', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix_backend('game.tunables', 'name');
@@ -41,11 +50,20 @@ select is((select count(*) from public.score_history where user_id = tests.playe
   'score_history: player B sees none of player A''s history');
 select tests.clear_authentication();
 
+-- emotional_states exposes the four dimensions, the zone and the time (and user_id for the policy), nothing else.
+select tests.authenticate_as('alice');
+select is(tests.attempt('select user_id, arousal, valence, dominance, intimacy, conflict_state, recorded_at from public.emotional_states'),
+  '', 'emotional_states: a player reads the exposed columns');
+select is(tests.attempt('select conversation_id from public.emotional_states'), '42501',
+  'emotional_states: a player cannot read conversation_id');
+select tests.clear_authentication();
+
 -- Admins (app_metadata.role = admin, set only with the service key) read every player's rows.
 select tests.authenticate_as('alice', '{"role": "admin"}');
 select is((select count(*) from public.users), 2::bigint, 'users: an admin reads every player');
 select is((select count(*) from public.score_history), 2::bigint, 'score_history: an admin reads every player''s history');
 select is(tests.attempt('delete from public.score_history'), '42501', 'score_history: an admin still cannot delete');
+select is((select count(*) from public.emotional_states), 2::bigint, 'emotional_states: an admin reads every player''s states');
 select tests.clear_authentication();
 -- user_metadata is writable by the user, so it never grants admin.
 select tests.authenticate_as('alice', '{}', '{"role": "admin"}');
