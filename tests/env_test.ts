@@ -62,6 +62,7 @@ const productionEnv = {
   TELEGRAM_WEBHOOK_SECRET: "webhook-secret",
   JOBS_SECRET: "jobs-secret-0123456789",
   ANTHROPIC_API_KEY: "sk-test",
+  OPENAI_API_KEY: "sk-openai-test",
   ENVIRONMENT: "production",
 };
 const functionSchemas = { appEnvSchema, telegramWebhookEnvSchema, jobsEnvSchema, gatewayEnvSchema };
@@ -95,5 +96,54 @@ Deno.test("outside production PORTAL_URL defaults to the local portal", () => {
       const env = parseEnv(schema, { ...productionEnv, ENVIRONMENT: environment });
       assert.equal(env.PORTAL_URL, "http://127.0.0.1:3000", String(environment));
     }
+  }
+});
+
+Deno.test("live mode needs OPENAI_API_KEY for the embeddings, in every function; offline does not", () => {
+  const { OPENAI_API_KEY: _, ...withoutOpenAi } = productionEnv;
+  const live = { ...withoutOpenAi, PORTAL_URL: "https://portal.example" };
+  for (const [name, schema] of Object.entries(functionSchemas)) {
+    for (const key of [undefined, ""]) {
+      for (const mode of ["live", undefined]) {
+        assert.throws(
+          () => parseEnv(schema, { ...live, OPENAI_API_KEY: key, LLM_MODE: mode }),
+          (error: unknown) => {
+            assert.ok(error instanceof ConfigError, name);
+            assert.deepEqual(error.problems, ["OPENAI_API_KEY is missing"], name);
+            return true;
+          },
+        );
+      }
+    }
+    const offline = parseEnv(schema, { ...live, ENVIRONMENT: "development", LLM_MODE: "offline" });
+    assert.equal(offline.OPENAI_API_KEY, undefined, name);
+    // Offline needs neither key.
+    const { ANTHROPIC_API_KEY: __, ...noKeys } = withoutOpenAi;
+    assert.equal(parseEnv(schema, { ...noKeys, ENVIRONMENT: "test", LLM_MODE: "offline" }).LLM_MODE, "offline");
+  }
+});
+
+Deno.test("the embedding and extraction variables have the documented defaults and take overrides", () => {
+  for (const schema of Object.values(functionSchemas)) {
+    const env = parseEnv(schema, { ...productionEnv, PORTAL_URL: "https://portal.example" });
+    assert.equal(env.OPENAI_API_KEY, "sk-openai-test");
+    assert.equal(env.OPENAI_BASE_URL, "https://api.openai.com/v1");
+    assert.equal(env.EMBEDDING_MODEL, "text-embedding-3-small");
+    assert.equal(env.MODEL_EXTRACTION, "claude-sonnet-4-6");
+    const custom = parseEnv(schema, {
+      ...productionEnv,
+      PORTAL_URL: "https://portal.example",
+      OPENAI_BASE_URL: "http://127.0.0.1:54328/v1/",
+      EMBEDDING_MODEL: "text-embedding-3-large",
+      MODEL_EXTRACTION: "claude-opus-4-1",
+    });
+    assert.deepEqual(
+      [custom.OPENAI_BASE_URL, custom.EMBEDDING_MODEL, custom.MODEL_EXTRACTION],
+      ["http://127.0.0.1:54328/v1", "text-embedding-3-large", "claude-opus-4-1"],
+    );
+    assert.throws(
+      () => parseEnv(schema, { ...productionEnv, PORTAL_URL: "https://p.example", OPENAI_BASE_URL: "openai" }),
+      /OPENAI_BASE_URL is invalid/,
+    );
   }
 });

@@ -10,6 +10,7 @@ import { createLedger } from "./llm/ledger.ts";
 import { createLiveLlm } from "./llm/live.ts";
 import { createOfflineLlm } from "./llm/offline.ts";
 import type { Llm } from "./llm/types.ts";
+import { createOfflineEmbedder, createOpenAiEmbedder, type Embedder } from "./memory/embeddings.ts";
 import { deliverTurnReplies } from "./outbox/chat.ts";
 import { deliver, type DeliverResult } from "./outbox/deliver.ts";
 import { telegramSender } from "./outbox/senders/telegram.ts";
@@ -32,6 +33,8 @@ export interface App {
   ackSql: Sql;
   runtime: Runtime;
   llm: Llm;
+  /** Embeddings for her memory: OpenAI when live, the deterministic offline embedder offline. */
+  embedder: Embedder;
   auth: AuthGateway;
   /** The Telegram Bot API client (grammY). */
   telegram: Api;
@@ -63,7 +66,19 @@ export function createLlm(env: AppEnv, sql: Sql): Llm {
       analyzer: env.MODEL_ANALYZER,
       judge: env.MODEL_JUDGE,
       summary: env.MODEL_SUMMARY,
+      extraction: env.MODEL_EXTRACTION,
     },
+    ledger: createLedger(sql),
+  });
+}
+
+export function createEmbedder(env: AppEnv, sql: Sql): Embedder {
+  if (env.LLM_MODE === "offline") return createOfflineEmbedder();
+  return createOpenAiEmbedder({
+    apiKey: env.OPENAI_API_KEY!,
+    baseURL: env.OPENAI_BASE_URL,
+    model: env.EMBEDDING_MODEL,
+    maxRetries: env.LLM_MAX_RETRIES,
     ledger: createLedger(sql),
   });
 }
@@ -82,6 +97,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
     fetch: nativeFetch as unknown as ApiClientOptions["fetch"],
   });
   const llm = overrides.llm ?? createLlm(env, sql);
+  const embedder = createEmbedder(env, sql);
   const auth = overrides.auth ?? createSupabaseAuth(env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
   const drain: DrainDeps = {
     sql,
@@ -105,6 +121,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
     ackSql,
     runtime,
     llm,
+    embedder,
     auth,
     telegram,
     drain,

@@ -27,6 +27,11 @@ const appShape = {
   MODEL_ANALYZER: z.string().default("claude-haiku-4-5"),
   MODEL_JUDGE: z.string().default("claude-sonnet-4-6"),
   MODEL_SUMMARY: z.string().default("claude-haiku-4-5"),
+  MODEL_EXTRACTION: z.string().default("claude-sonnet-4-6"),
+  // Embeddings for her memory (memory/embeddings.ts); the model must answer 1536 dimensions.
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: url.default("https://api.openai.com/v1").transform((s) => s.replace(/\/+$/, "")),
+  EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
   VOICE_PHONE_NUMBER: z.string().optional(),
   ELEVENLABS_AGENT_ID: z.string().optional(),
 };
@@ -41,6 +46,7 @@ function crossChecks(
   env: {
     LLM_MODE: string;
     ANTHROPIC_API_KEY?: string | undefined;
+    OPENAI_API_KEY?: string | undefined;
     ENVIRONMENT: string;
     PORTAL_URL?: string | undefined;
   },
@@ -48,6 +54,9 @@ function crossChecks(
 ) {
   if (env.LLM_MODE === "live" && !env.ANTHROPIC_API_KEY) {
     ctx.addIssue({ code: "custom", path: ["ANTHROPIC_API_KEY"], message: "required when LLM_MODE=live" });
+  }
+  if (env.LLM_MODE === "live" && !env.OPENAI_API_KEY) {
+    ctx.addIssue({ code: "custom", path: ["OPENAI_API_KEY"], message: "required when LLM_MODE=live" });
   }
   if (env.LLM_MODE === "offline" && env.ENVIRONMENT === "production") {
     ctx.addIssue({ code: "custom", path: ["LLM_MODE"], message: "offline is refused in production" });

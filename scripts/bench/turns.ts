@@ -51,6 +51,8 @@ const env = parseEnv(gatewayEnvSchema, {
   LLM_MODE: "live",
   ANTHROPIC_API_KEY: "bench",
   ANTHROPIC_BASE_URL: anthropic.url,
+  // Live mode needs an embeddings key; a turn makes no embeddings call.
+  OPENAI_API_KEY: "bench",
   LLM_MAX_RETRIES: "0",
   JOBS_SECRET: "bench-jobs-secret-0123456789",
   ENVIRONMENT: "test",

@@ -1,5 +1,7 @@
 // The local stack's configuration: .env when present, then these defaults. Without keys the LLM is the offline
-// stand-in and Telegram, Auth are local fakes; with TELEGRAM_BOT_TOKEN the real Telegram is long-polled.
+// stand-in (canned lines, heuristic judgments and extraction, the offline embedder for memory) and Telegram, Auth
+// are local fakes; with TELEGRAM_BOT_TOKEN the real Telegram is long-polled. ANTHROPIC_API_KEY turns the models on,
+// and live mode then needs OPENAI_API_KEY for her memory's embeddings too (the functions name it when it is missing).
 // NIKITA_PORT_OFFSET shifts every local port (clusters, gateway, fakes), so two checkouts run side by side.
 
 export function readDotEnv(path: string): Record<string, string> {
@@ -32,9 +34,9 @@ export interface LocalEnv {
   ports: LocalPorts;
 }
 
-export function localEnv(root: string): LocalEnv {
+export function localEnv(root: string, processEnv: Record<string, string> = Deno.env.toObject()): LocalEnv {
   const file = readDotEnv(`${root}/.env`);
-  const merged: Record<string, string> = { ...file, ...Deno.env.toObject() };
+  const merged: Record<string, string> = { ...file, ...processEnv };
   const ports = localPorts(Number(merged.NIKITA_PORT_OFFSET ?? 0));
   const realTelegram = Boolean(merged.TELEGRAM_BOT_TOKEN);
   const liveLlm = Boolean(merged.ANTHROPIC_API_KEY);

@@ -1,11 +1,14 @@
-// A fake Anthropic Messages API: answers analyze_exchange and judge_boss tool calls with scripted JSON and chat
-// calls with scripted text; can be slowed down or made to fail. The real SDK talks to it through baseURL.
+// A fake Anthropic Messages API: answers analyze_exchange, judge_boss, resolve_timezone and extract_conversation tool
+// calls with scripted JSON and chat calls with scripted text; can be slowed down or made to fail. The real SDK talks
+// to it through baseURL.
 export interface FakeAnthropic {
   url: string;
   requests: Record<string, unknown>[];
   analyses: unknown[];
   verdicts: unknown[];
   timezones: (string | null)[];
+  /** Answers to extract_conversation, one per call; DEFAULT_EXTRACTION when none is left. */
+  extractions: unknown[];
   texts: string[];
   /** Delays the next requests, one entry per request (ms). */
   delays: number[];
@@ -24,6 +27,15 @@ export const DEFAULT_ANALYSIS = {
   confidence: 0.9,
 };
 
+export const DEFAULT_EXTRACTION = {
+  facts: [{ fact: "The player works as a nurse", graph_type: "user", confidence: 0.9 }],
+  threads: [],
+  thoughts: [],
+  summary: "The player told Nikita about their work.",
+  emotional_tone: ["neutral"],
+  vice_signals: [],
+};
+
 export function startFakeAnthropic(port = 0): FakeAnthropic {
   const fake: FakeAnthropic = {
     url: "",
@@ -31,6 +43,7 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
     analyses: [],
     verdicts: [],
     timezones: [],
+    extractions: [],
     texts: [],
     delays: [],
     failures: [],
@@ -55,11 +68,16 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
     const usage = { input_tokens: 100, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 80 };
     const base = { id: `msg_${n}`, type: "message", role: "assistant", model: body.model, stop_sequence: null, usage };
     const tool = body.tool_choice?.name;
-    if (tool === "analyze_exchange" || tool === "judge_boss" || tool === "resolve_timezone") {
+    if (
+      tool === "analyze_exchange" || tool === "judge_boss" || tool === "resolve_timezone" ||
+      tool === "extract_conversation"
+    ) {
       const input = tool === "analyze_exchange"
         ? fake.analyses.shift() ?? DEFAULT_ANALYSIS
         : tool === "judge_boss"
         ? fake.verdicts.shift() ?? { outcome: "PASS", confidence: 0.9, reasoning: "held her ground" }
+        : tool === "extract_conversation"
+        ? fake.extractions.shift() ?? DEFAULT_EXTRACTION
         : { timezone: fake.timezones.shift() ?? null };
       return Response.json({
         ...base,

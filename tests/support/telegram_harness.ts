@@ -1,4 +1,4 @@
-// The Telegram side against the test database with fake Telegram, Anthropic and Auth servers: the app built by the
+// The Telegram side against the test database with fake Telegram, Anthropic, OpenAI and Auth servers: the app built by the
 // same wiring module as the deployed functions, real Telegram-shaped updates posted to its webhook handler, and a
 // wait for the work the handler started after the acknowledgement.
 import { type App, createApp } from "../../functions/_shared/app.ts";
@@ -12,6 +12,7 @@ import { drainChat } from "../../functions/_shared/telegram/drain.ts";
 import { createWebhookHandler } from "../../functions/_shared/telegram/webhook.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.ts";
 import { type FakeAuth, startFakeAuth } from "../fakes/auth.ts";
+import { type FakeOpenAi, startFakeOpenAi } from "../fakes/openai.ts";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram.ts";
 import { testDbUrl } from "./test_db.ts";
 
@@ -23,6 +24,8 @@ export interface Harness {
   app: App;
   telegram: FakeTelegram;
   anthropic: FakeAnthropic;
+  /** The embeddings API the app's embedder talks to. */
+  openai: FakeOpenAi;
   auth: FakeAuth;
   webhook: (req: Request) => Promise<Response>;
   post(update: unknown, secret?: string | null): Promise<Response>;
@@ -62,6 +65,7 @@ export interface HarnessOptions {
 export function startHarness(options: HarnessOptions = {}): Harness {
   const telegram = startFakeTelegram();
   const anthropic = startFakeAnthropic();
+  const openai = startFakeOpenAi();
   const auth = startFakeAuth(testDbUrl(), { print: () => {} });
   const env = parseEnv(gatewayEnvSchema, {
     SUPABASE_DB_URL: testDbUrl(),
@@ -74,6 +78,8 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     LLM_MODE: "live",
     ANTHROPIC_API_KEY: "test-key",
     ANTHROPIC_BASE_URL: anthropic.url,
+    OPENAI_API_KEY: "test-openai-key",
+    OPENAI_BASE_URL: openai.url,
     LLM_MAX_RETRIES: "0",
     JOBS_SECRET,
     ENVIRONMENT: "test",
@@ -95,6 +101,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     app,
     telegram,
     anthropic,
+    openai,
     auth,
     webhook,
     post(update, secret = SECRET) {
@@ -121,7 +128,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     },
     async close() {
       await app.close();
-      await Promise.all([telegram.close(), anthropic.close(), auth.close()]);
+      await Promise.all([telegram.close(), anthropic.close(), openai.close(), auth.close()]);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Ledger } from "./ledger.ts";
 import { analyzeExchange } from "./analyze.ts";
 import { writeBossLine } from "./boss_lines.ts";
 import { createModelClient } from "./client.ts";
+import { extractConversation } from "./extract.ts";
 import { judgeEncounter } from "./judge.ts";
 import { writeReply } from "./reply.ts";
 import { resolveTimezone } from "./timezone.ts";
@@ -13,6 +14,8 @@ export interface Models {
   analyzer: string;
   judge: string;
   summary: string;
+  /** MODEL_EXTRACTION; the reply model when not given (both default to the same model). */
+  extraction?: string;
 }
 
 export interface LiveOptions {
@@ -33,5 +36,6 @@ export function createLiveLlm(options: LiveOptions): Llm {
     judge: (context, transcript, encounter) => judgeEncounter(client, m.judge, context, transcript, encounter),
     bossLine: (request) => writeBossLine(client, m.reply, request),
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),
+    extract: (context, transcript) => extractConversation(client, m.extraction ?? m.reply, context, transcript),
   };
 }

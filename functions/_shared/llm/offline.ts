@@ -1,9 +1,11 @@
 // The offline stand-in (LLM_MODE=offline, refused in production): canned in-character lines, a heuristic analysis
 // and a heuristic judge, so the whole loop can be played without keys. Every line it says is marked as offline.
 // It is deterministic: the same conversation gets the same line, the same judgment and the same verdict.
+// The post-conversation extraction is heuristic too: the player's plain statements about themselves become facts.
 import type { Analysis, Behavior, ViceCategory } from "./analysis.ts";
 import type { Verdict } from "./analysis.ts";
-import type { BossLineRequest, ChatLine, Llm, TurnContext } from "./types.ts";
+import type { Extraction, Tone } from "./extract.ts";
+import type { BossLineRequest, ChatLine, ConversationContext, Llm, TurnContext } from "./types.ts";
 import { timezoneByCityName } from "./timezone.ts";
 
 export const OFFLINE_MARK = "[offline] ";
@@ -334,6 +336,133 @@ function heuristicVerdict(transcript: ChatLine[]): Verdict {
   return { ...verdict, reasoning: (OFFLINE_MARK + verdict.reasoning).slice(0, 2000) };
 }
 
+// ---- Extraction ----
+// The offline extraction reads the player's own statements about themselves, one clause at a time ("I work as a
+// nurse", "my sister lives in Rome"), and writes each as a third-person fact, so memory works without keys and she
+// remembers their job in the next conversation. No model: only what they said plainly becomes a fact.
+
+/** A player's message cut into clauses: sentences, and "…, and I …" / "… but my …" joins. */
+function clauses(text: string): string[] {
+  return text.replace(/[\u2018\u2019\u02bc]/g, "'")
+    .split(/[.!?;\n]+|,?\s+(?:and|but|so)\s+(?=(?:i|i'm|im|my)\b)|,\s+(?=(?:i|i'm|im|my)\b)/i)
+    .map((c) => c.trim().replace(/^(?:and|but|so|well|also|oh|actually|btw)\b[,\s]*/i, "").trim())
+    .filter((c) => c !== "");
+}
+
+/** Words that end a spoken clause without adding to the fact ("I'm a night owl though"). */
+const TRAILING_FILLER = /(?:[\s,]+(?:though|tho|lol|haha\w*|tbh|honestly|i guess|i think|you know))+$/i;
+
+/** The player's words about something, as said of them: their pronouns swapped, "you" (her) named, trimmed. */
+function asSaidOfThem(rest: string): string {
+  const trimmed = rest.replace(/[^\p{L}\p{N}'")\]]+$/u, "").replace(TRAILING_FILLER, "");
+  const swapped = trimmed
+    .replace(/\bi am\b/gi, "they are").replace(/\bi'm\b|\bim\b/gi, "they're").replace(/\bi\b/gi, "they")
+    .replace(/\bmyself\b/gi, "themselves").replace(/\bmy\b/gi, "their").replace(/\bmine\b/gi, "theirs")
+    .replace(/\bme\b/gi, "them").replace(/\byou(?: are|'re)\b/gi, "Nikita is").replace(/\byou were\b/gi, "Nikita was")
+    .replace(/\byour\b/gi, "Nikita's").replace(/\byou\b/gi, "Nikita");
+  return swapped.trim().split(/\s+/).slice(0, 14).join(" ");
+}
+
+const PEOPLE =
+  "sister|brother|mother|mom|mum|father|dad|parents|wife|husband|partner|boyfriend|girlfriend|son|daughter|kids|" +
+  "best friend|friend|boss|roommate|flatmate|grandma|grandmother|grandpa|grandfather|cousin|aunt|uncle|cat|dog";
+const ONE_OF_THEIR_PEOPLE = new RegExp(`^my ((?:little |older |younger |big |best |)(?:${PEOPLE}))\\b\\s*(.+)`, "i");
+/** Objects of "I love/hate …" that say nothing lasting about the player. */
+const PASSING_OBJECT = /^(?:you|u|ya|your|it|that|this|them|him|her|me|when|how|everything|nothing)\b/i;
+const FILLER_A = /^(?:bit|little|lot|tad|kind|sort)\b/i;
+
+/** The fact a clause states about the player, if it states one plainly. */
+function factOf(clause: string, name: string): string | null {
+  const possessive = `${name}'s`;
+  // The fact, or nothing when the words after the pattern were only emoji or filler.
+  const state = (prefix: string, rest: string) => {
+    const said = asSaidOfThem(rest);
+    return said === "" ? null : `${prefix} ${said}`;
+  };
+  let m = clause.match(/\bi(?:'m| am)? work(?:ing)? (as|at|in|for) (.+)/i);
+  if (m) return state(`${name} works ${m[1]!.toLowerCase()}`, m[2]!);
+  m = clause.match(/\bmy (?:job|work) is (.+)/i);
+  if (m) return state(`${possessive} job is`, m[1]!);
+  m = clause.match(/\bi(?:'m| am)? liv(?:e|ing) in (.+)/i);
+  if (m) return state(`${name} lives in`, m[1]!);
+  m = clause.match(/\b(?:i'm|im|i am) from (.+)/i);
+  if (m) return state(`${name} is from`, m[1]!);
+  m = clause.match(/\b(?:i'm|im|i am) (an?) (.+)/i);
+  if (m && !FILLER_A.test(m[2]!)) return state(`${name} is ${m[1]!.toLowerCase()}`, m[2]!);
+  // "my sister is a doctor", "my brother Tom lives in Oslo": a clause that starts with one of their people.
+  m = clause.match(ONE_OF_THEIR_PEOPLE);
+  if (m) return state(`${possessive} ${m[1]!.toLowerCase()}`, m[2]!);
+  m = clause.match(/\bi (?:really |absolutely |just |)(love|hate|adore|enjoy|can't stand|cannot stand) (.+)/i);
+  if (m && !PASSING_OBJECT.test(m[2]!)) {
+    const verb = m[1]!.toLowerCase();
+    const said = verb === "can't stand" || verb === "cannot stand" ? "can't stand" : `${verb}s`;
+    return state(`${name} ${said}`, m[2]!);
+  }
+  return null;
+}
+
+/** A clause about something coming up, worth asking about next time ("I have an interview tomorrow"). */
+const UPCOMING = /\b(?:tomorrow|tonight|next week|this weekend|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i;
+const FIRST_PERSON_START = /^(?:i|i'm|im|i've|i'll|my)\b/i;
+
+const TONE_CUES: [Tone, RegExp][] = [
+  ["apologetic", /\bsorry\b|\bapologi[sz]e|\bmy bad\b|\bforgive me\b/],
+  ["anxious", /\?\?|\bare you (?:there|mad|angry|ok|okay)\b|\bworried\b|\bnervous\b|\bdid i do something\b/],
+  ["romantic", /\b(?:love you|miss(?:ed)? you|kiss(?:es)?|darling|sweetheart|gorgeous|beautiful)\b|❤️|😘|😍|🥰/],
+  ["supportive", /\b(?:proud of you|here for you|sounds (?:hard|tough)|you've got this|you can do it|i understand)\b/],
+  ["playful", /\b(?:haha\w*|hehe\w*|lol|lmao|kidding|joking|tease)\b|😂|😏|😜|;\)|:p\b/],
+];
+
+/** 1-3 tones from simple cues in the player's lines: hostility first, neutral when nothing stands out. */
+function offlineTones(playerLines: string[]): Tone[] {
+  const text = normalize(playerLines.join("\n"));
+  const horsemen = new Set(playerLines.flatMap(offlineHorsemen));
+  const tones: Tone[] = [];
+  if (horsemen.has("horseman:stonewalling")) tones.push("cold");
+  if (["horseman:contempt", "horseman:criticism", "horseman:defensiveness"].some((h) => horsemen.has(h as Behavior))) {
+    tones.push("dismissive");
+  }
+  for (const [tone, cue] of TONE_CUES) if (cue.test(text)) tones.push(tone);
+  return tones.length === 0 ? ["neutral"] : tones.slice(0, 3);
+}
+
+/** A one-line, third-person summary: who talked, how much, how it opened and what they shared. */
+function offlineSummary(name: string, transcript: ChatLine[], facts: string[], tones: Tone[]): string {
+  const theirs = transcript.filter((l) => l.role === "player");
+  if (theirs.length === 0) return `${OFFLINE_MARK}Nikita wrote to ${name}, who did not answer.`;
+  const first = theirs[0]!.content.replace(/\s+/g, " ").trim();
+  const opening = first.length > 80 ? `${first.slice(0, 80)}…` : first;
+  const shared = facts.length > 0 ? ` They shared: ${facts.slice(0, 3).join("; ")}.` : "";
+  return (`${OFFLINE_MARK}${name} and Nikita exchanged ${transcript.length} messages (${tones.join(", ")}); ` +
+    `${name} opened with "${opening}".${shared}`).slice(0, 1000);
+}
+
+/** The offline extraction of a finished conversation: deterministic, from the player's own lines only. */
+export function offlineExtraction(context: ConversationContext, transcript: ChatLine[]): Extraction {
+  const name = context.playerName?.trim() || "The player";
+  const playerLines = transcript.filter((l) => l.role === "player").map((l) => l.content);
+  const facts: string[] = [];
+  const threads: Extraction["threads"] = [];
+  for (const clause of playerLines.flatMap(clauses)) {
+    const fact = factOf(clause, name)?.slice(0, 300);
+    if (fact && !facts.some((f) => f.toLowerCase() === fact.toLowerCase())) facts.push(fact);
+    if (UPCOMING.test(clause) && FIRST_PERSON_START.test(clause) && threads.length < 10) {
+      threads.push({ type: "follow_up", content: `Ask ${name} how it went: "${clause.slice(0, 450)}"` });
+    }
+  }
+  const tones = offlineTones(playerLines);
+  const said = normalize(playerLines.join("\n"));
+  return {
+    facts: facts.slice(0, 20).map((fact) => ({ fact, graph_type: "user" as const, confidence: 0.7 })),
+    threads,
+    thoughts: [],
+    summary: offlineSummary(name, transcript, facts, tones),
+    emotional_tone: tones,
+    vice_signals: VICE_WORDS.filter(([, words]) => words.test(said))
+      .map(([category]) => ({ category, confidence: 0.6, positive: true })),
+  };
+}
+
 export function createOfflineLlm(): Llm {
   return {
     mode: "offline",
@@ -353,6 +482,9 @@ export function createOfflineLlm(): Llm {
     },
     timezoneFor(city: string) {
       return Promise.resolve(timezoneByCityName(city));
+    },
+    extract(context: ConversationContext, transcript: ChatLine[]) {
+      return Promise.resolve(offlineExtraction(context, transcript));
     },
   };
 }

@@ -1,6 +1,7 @@
 // The LLM layer's contract with its callers: what she knows at a turn and the calls a turn makes. Live (Anthropic)
 // and offline implementations both satisfy Llm.
 import type { Analysis, Verdict } from "./analysis.ts";
+import type { Extraction } from "./extract.ts";
 
 export interface ChatLine {
   role: "player" | "nikita";
@@ -28,6 +29,13 @@ export interface Encounter {
   engagementState: string | null;
 }
 
+/** Who a finished conversation was with, for the post-conversation extraction (a TurnContext satisfies it). */
+export interface ConversationContext {
+  userId: string;
+  playerName: string | null;
+  chapter: number;
+}
+
 export interface BossLineRequest extends TurnContext {
   kind: "opening" | "follow_up" | "answer" | "pass" | "fail" | "partial" | "last_chance" | "goodbye" | "won";
   transcript: ChatLine[];
@@ -42,4 +50,7 @@ export interface Llm {
   bossLine(request: BossLineRequest): Promise<string>;
   /** "City, country" to an IANA zone name, or null (checked against pg_timezone_names by the caller). */
   timezoneFor(city: string): Promise<string | null>;
+  /** What she takes away from a finished conversation (PLATFORM.md §6 stage 1); a ProviderError when the model
+   * cannot be reached or answers nothing valid after one re-ask, so the pipeline job retries it. */
+  extract(context: ConversationContext, transcript: ChatLine[]): Promise<Extraction>;
 }
