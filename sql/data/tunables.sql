@@ -244,3 +244,8 @@ insert into game.tunables (name, value, unit, meaning) values
 -- first match wins.
 insert into game.tunables (name, value, unit, meaning) values
   ('status_bands', '[{"below": 0.6, "band": "on thin ice"}, {"below": 0.8, "band": "it''s complicated"}, {"below": 0.95, "band": "warming up to you"}, {"below": null, "band": "something is about to happen"}]', 'share of the boss threshold', '/status phrase by score / boss threshold, first match wins');
+
+-- PLATFORM.md §7 Memory (the memory update of GAME_RULES.md §14.1): a new fact this similar to an active one of the
+-- same player and graph type supersedes it.
+insert into game.tunables (name, value, unit, meaning) values
+  ('memory_dedup_similarity', '0.87', 'cosine similarity', 'a new fact at least this similar to an active fact of the same player and graph type supersedes it (the newer wording wins)');

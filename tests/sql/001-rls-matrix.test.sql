@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(270);
+select plan(290);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -26,6 +26,12 @@ select * from tests.rls_matrix('public.score_history', 'user_id', true, 'alice',
 select * from tests.rls_matrix('public.daily_summaries', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.emotional_states', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('game.memory_facts', 'user_id', false, 'alice', 'bob');
+insert into game.conversation_threads (user_id, type, content, created_at)
+select tests.player(p), 'plan', 'dinner on Friday', '2026-01-05 10:30+00' from unnest(array['alice', 'bob']) p;
+insert into game.thoughts (user_id, type, content, expires_at, created_at)
+select tests.player(p), 'worry', 'sounded tired', '2026-01-12 10:30+00', '2026-01-05 10:30+00' from unnest(array['alice', 'bob']) p;
+select * from tests.rls_matrix('game.conversation_threads', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('game.thoughts', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.telegram_updates', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.llm_calls', 'user_id', false, 'alice', 'bob');

@@ -6,7 +6,7 @@ select plan(18);
 select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
-  'conversation_effects'], 'game tables');
+  'conversation_effects', 'conversation_threads', 'thoughts'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
@@ -18,7 +18,12 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'close_conversations', 'close_idle_conversations', 'store_player_message', 'store_nikita_message', 'bind_telegram',
   'complete_onboarding', 'player_status', 'consume_link_code',
   'apply_conversation_effects', 'cool_conflict', 'emotional_state', 'check_conversation_effects', 'emotion_tones',
-  'emotion_life_events', 'emotion_deltas'], 'game functions');
+  'emotion_life_events', 'emotion_deltas',
+  'remember_fact', 'search_memory', 'check_fact', 'fact_hash', 'memory_exact_scan_max', 'memory_rrf_depth',
+  'memory_scan_is_exact', 'memory_text_words', 'memory_words_query', 'walk_memory_index', 'memory_vector_ranking',
+  'memory_text_ranking', 'memory_candidates',
+  'save_conversation_memory', 'memory_context', 'check_memory_items'], 'game functions');
+
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'invoke_job',
   'take_job_lease', 'release_job_lease'], 'private functions');
