@@ -7,13 +7,19 @@ create table private.conversation_jobs (
   status text not null default 'pending' check (status in ('pending', 'running', 'retry', 'done', 'failed')),
   attempts integer not null default 0 check (attempts >= 0),
   lease_until timestamptz,
+  claim_token uuid,
   next_attempt_at timestamptz,
   stages jsonb not null default '{}',
-  created_at timestamptz not null
+  last_error text,
+  created_at timestamptz not null,
+  finished_at timestamptz,
+  check ((status = 'running') = (claim_token is not null))
 );
 comment on table private.conversation_jobs is 'One post-conversation processing job per closed conversation: status, attempts, lease, backoff and per-stage results.';
 create index conversation_jobs_user_idx on private.conversation_jobs (user_id);
 create index conversation_jobs_due_idx on private.conversation_jobs (next_attempt_at) where status in ('pending', 'retry');
+-- Recovery: running jobs whose lease ran out (a worker died).
+create index conversation_jobs_leased_idx on private.conversation_jobs (lease_until) where status = 'running';
 
 alter table private.conversation_jobs enable row level security;
 grant select, insert, update, delete on private.conversation_jobs to service_role;

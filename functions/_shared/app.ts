@@ -18,6 +18,7 @@ import { type AuthGateway, createSupabaseAuth } from "./platform/auth.ts";
 import { createDb, type Sql } from "./platform/db.ts";
 import { databaseUrl } from "./platform/env.ts";
 import { setLogLevel, withRequestId } from "./platform/log.ts";
+import { createReplyContext } from "./memory/context.ts";
 import { createRuntime, type Runtime } from "./platform/runtime.ts";
 import { drainChat, type DrainDeps } from "./telegram/drain.ts";
 import { nativeFetch } from "./telegram/fetch.ts";
@@ -114,6 +115,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
     },
     resolveTimezone: (city) => llm.timezoneFor(city),
     typing: (chatId) => telegram.sendChatAction(chatId, "typing"),
+    replyContext: createReplyContext(sql, embedder),
   };
   return {
     env,

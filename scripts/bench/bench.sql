@@ -247,3 +247,28 @@ set search_path = ''
 as $$
   delete from auth.users where email like 'signup-%@players.test'
 $$;
+
+-- The pipeline bench (scripts/bench/pipeline.ts): p_count onboarded players, each with one closed conversation of six
+-- messages, so process-conversations has p_count due jobs at p_now.
+create or replace function bench.pipeline_conversations(p_count int, p_now timestamptz)
+returns void
+language plpgsql
+as $$
+declare
+  v_id uuid;
+  v_conversation uuid;
+begin
+  for i in 1 .. p_count loop
+    insert into auth.users (email) values ('pipeline-' || i || '@bench.test') returning id into v_id;
+    perform game.complete_onboarding(v_id, '{"display_name": "Bench", "timezone": "UTC", "darkness": 3}',
+      p_now - interval '2 hours');
+    for m in 1 .. 3 loop
+      v_conversation := (game.store_player_message(v_id, 20000000 + i * 10 + m, 'I work as a nurse, night shifts mostly.',
+        p_now - interval '1 hour' + make_interval(secs => m * 30)) ->> 'conversation_id')::uuid;
+      insert into public.messages (conversation_id, user_id, role, content, created_at)
+      values (v_conversation, v_id, 'nikita', 'Nights. Tell me about them.', p_now - interval '1 hour' + make_interval(secs => m * 30 + 5));
+    end loop;
+    perform game.close_conversations(array[v_conversation], p_now - interval '30 minutes');
+  end loop;
+end
+$$;

@@ -36,6 +36,7 @@ const fakes = new Deno.Command(Deno.execPath(), {
 const firstLine = await new Response(fakes.stdout).body!.getReader().read();
 const urls = JSON.parse(new TextDecoder().decode(firstLine.value).split("\n")[0]!) as {
   anthropic: string;
+  openai: string;
   telegram: string;
 };
 const anthropic = { url: urls.anthropic };
@@ -53,6 +54,7 @@ const env = parseEnv(gatewayEnvSchema, {
   ANTHROPIC_BASE_URL: anthropic.url,
   // Live mode needs an embeddings key; a turn makes no embeddings call.
   OPENAI_API_KEY: "bench",
+  OPENAI_BASE_URL: urls.openai,
   LLM_MAX_RETRIES: "0",
   JOBS_SECRET: "bench-jobs-secret-0123456789",
   ENVIRONMENT: "test",

@@ -15,3 +15,4 @@ begin
 end
 $$;
 select cron.schedule('nikita-process-inbox', '* * * * *', 'select private.invoke_job(''process-inbox'')');
+select cron.schedule('nikita-process-conversations', '* * * * *', 'select private.invoke_job(''process-conversations'')');

@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(290);
+select plan(300);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -32,6 +32,8 @@ insert into game.thoughts (user_id, type, content, expires_at, created_at)
 select tests.player(p), 'worry', 'sounded tired', '2026-01-12 10:30+00', '2026-01-05 10:30+00' from unnest(array['alice', 'bob']) p;
 select * from tests.rls_matrix('game.conversation_threads', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('game.thoughts', 'user_id', false, 'alice', 'bob');
+select game.save_ready_prompt(tests.player(p), 'text', 'her context', 3, '{}', null, '2026-01-05 10:30+00') from unnest(array['alice', 'bob']) p;
+select * from tests.rls_matrix('game.ready_prompts', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.telegram_updates', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.llm_calls', 'user_id', false, 'alice', 'bob');

@@ -6,7 +6,7 @@ select plan(18);
 select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
-  'conversation_effects', 'conversation_threads', 'thoughts'], 'game tables');
+  'conversation_effects', 'conversation_threads', 'thoughts', 'ready_prompts'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
@@ -22,11 +22,13 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'remember_fact', 'search_memory', 'check_fact', 'fact_hash', 'memory_exact_scan_max', 'memory_rrf_depth',
   'memory_scan_is_exact', 'memory_text_words', 'memory_words_query', 'walk_memory_index', 'memory_vector_ranking',
   'memory_text_ranking', 'memory_candidates',
-  'save_conversation_memory', 'memory_context', 'check_memory_items'], 'game functions');
+  'save_conversation_memory', 'memory_context', 'check_memory_items',
+  'conversation_for_pipeline', 'set_conversation_summary', 'save_ready_prompt', 'prompt_inputs', 'reply_context'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'invoke_job',
-  'take_job_lease', 'release_job_lease'], 'private functions');
+  'take_job_lease', 'release_job_lease', 'claim_conversation_jobs', 'record_conversation_stage', 'finish_conversation_job',
+  'fail_conversation_job'], 'private functions');
 
 select is(
   (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -94,6 +96,7 @@ select results_eq(
            ('nikita-close-idle-conversations | * * * * * | select game.close_idle_conversations(now())'),
            ('nikita-decay | 0 * * * * | select game.apply_decay(now())'),
            ('nikita-deliver | * * * * * | select private.invoke_job(''deliver'')'),
+           ('nikita-process-conversations | * * * * * | select private.invoke_job(''process-conversations'')'),
            ('nikita-process-inbox | * * * * * | select private.invoke_job(''process-inbox'')')$$,
   'the schedules: decay, boss timeouts, idle conversations, and the HTTP jobs (every minute on pg_cron 1.4)');
 

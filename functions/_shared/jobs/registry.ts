@@ -2,6 +2,7 @@
 // job is one entry here plus its cron.schedule in a migration (and sql/data/schedules.sql).
 import type { App } from "../app.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
+import { processConversations } from "../pipeline/process_conversations.ts";
 import { sweepInbox } from "../telegram/drain.ts";
 import type { JobEntry } from "./handler.ts";
 
@@ -23,6 +24,12 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
         const r = await sweepInbox(app.drain, limit);
         return { claimed: r.chats, done: r.done, failed: 0 };
       },
+    },
+    // §6: the stages after every closed conversation (memory, her mood, the ready prompts).
+    "process-conversations": {
+      batch: 5,
+      run: (limit) =>
+        processConversations({ sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime }, limit),
     },
   };
 }

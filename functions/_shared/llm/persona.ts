@@ -72,12 +72,13 @@ export function dynamicTail(context: TurnContext): string {
   return [`It is ${context.localTime} for them.`, ...context.notes].join("\n");
 }
 
-/** Her system prompt in cache order (PLATFORM.md §3): the static persona and the per-player block are cached;
+/** Her system prompt in cache order (PLATFORM.md §3): the static persona and the per-player block (her ready prompt,
+ * or a short block until one is built) are cached;
  * the dynamic tail (time, notes, this call's instruction) is not. */
 export function herSystem(context: TurnContext, instruction?: string): Anthropic.TextBlockParam[] {
   return [
     { type: "text", text: PERSONA, cache_control: { type: "ephemeral" } },
-    { type: "text", text: contextBlock(context), cache_control: { type: "ephemeral" } },
+    { type: "text", text: context.readyPrompt ?? contextBlock(context), cache_control: { type: "ephemeral" } },
     { type: "text", text: [dynamicTail(context), instruction].filter(Boolean).join("\n") },
   ];
 }

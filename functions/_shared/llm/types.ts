@@ -17,7 +17,9 @@ export interface TurnContext {
   localTime: string;
   /** The relationship score before this exchange: the analyzer's context (GAME_RULES.md §3.2), never hers. */
   score?: number;
-  /** Extra instructions for this message only (rate-limit hint, boss phase). */
+  /** Her ready prompt (PLATFORM.md §6): the cached per-player block of her system prompt. */
+  readyPrompt?: string;
+  /** The dynamic tail's lines for this message only (mood, conflict, memories found, a rate-limit hint). */
   notes: string[];
 }
 

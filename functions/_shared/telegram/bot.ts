@@ -4,6 +4,7 @@ import { Bot, BotError, Composer, type Context } from "npm:grammy@1.46.0";
 import type { UserFromGetMe } from "npm:grammy@1.46.0/types";
 import { attempt, type Tx } from "../platform/db.ts";
 import type { Llm } from "../llm/types.ts";
+import type { LoadReplyContext } from "../memory/context.ts";
 import type { TextRules } from "../outbox/postprocess.ts";
 import type { AuthGateway } from "../platform/auth.ts";
 import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "../lines.ts";
@@ -35,6 +36,8 @@ export interface TurnServices {
   typing?: (chatId: number) => Promise<unknown>;
   /** What an earlier attempt of this update decided and applied (a game turn resumes from it). */
   progress: TurnProgress | null;
+  /** Loads her live context for a message (memory/context.ts), when the app has one. */
+  replyContext?: LoadReplyContext;
   /** Records the update's progress in a transaction of this pass, under its claim. */
   saveProgress(tx: Tx, progress: TurnProgress): Promise<void>;
   /** Set by a handler that must wait for a provider: the drain commits this transaction, runs the step's calls
@@ -294,6 +297,7 @@ game.on("message:text", async (ctx) => {
     typing: t.typing && (() => t.typing!(chatId)),
     progress: t.progress,
     saveProgress: t.saveProgress,
+    ...(t.replyContext ? { replyContext: t.replyContext } : {}),
   });
   if (step) t.later = step;
 });

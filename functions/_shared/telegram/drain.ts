@@ -5,6 +5,7 @@
 // update done. A retry row not yet due blocks the chat's later updates, so messages are answered in order.
 import { IN_CHARACTER, pickLine } from "../lines.ts";
 import type { Llm } from "../llm/types.ts";
+import type { LoadReplyContext } from "../memory/context.ts";
 import { dedupeKey } from "../outbox/keys.ts";
 import type { TextRules } from "../outbox/postprocess.ts";
 import { loadTextRules, queueText } from "../outbox/queue.ts";
@@ -28,6 +29,8 @@ export interface DrainDeps {
   random: () => number;
   /** Sends a typing action to a chat while models work. */
   typing?: (chatId: number) => Promise<unknown>;
+  /** Loads her live context for a message (memory/context.ts). */
+  replyContext?: LoadReplyContext;
 }
 
 /** The lease a claim holds: the time a pass may take before the sweeper may take the update again. */
@@ -223,6 +226,7 @@ function services(
     resolveTimezone: deps.resolveTimezone,
     typing: deps.typing,
     progress,
+    ...(deps.replyContext ? { replyContext: deps.replyContext } : {}),
     async saveProgress(t, next) {
       await t`select private.save_inbox_progress(${claim.update_id}, ${claim.claim_token}::uuid, ${
         t.json(next as never)

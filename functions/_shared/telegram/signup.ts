@@ -5,6 +5,7 @@ import { z } from "npm:zod@4.6.7";
 import { attempt, type Tx } from "../platform/db.ts";
 import type { TextRules } from "../outbox/postprocess.ts";
 import type { AuthGateway, SendResult, VerifyResult } from "../platform/auth.ts";
+import { rebuildReadyPrompts } from "../pipeline/ready_prompt.ts";
 import type { Step } from "./step.ts";
 import { IN_CHARACTER, OUT_OF_CHARACTER, pickLine } from "../lines.ts";
 import { dedupeKey } from "../outbox/keys.ts";
@@ -199,6 +200,8 @@ export async function signupStep(input: SignupInput, row: SignupRow, text: strin
         tx.json({ ...row.profile_draft, darkness } as never)
       }, ${now})`;
       await tx`delete from private.telegram_signups where telegram_id = ${row.telegram_id}`;
+      // Her bootstrap prompt: what she knows of them from onboarding, ready for the first message (PLATFORM.md §6).
+      await rebuildReadyPrompts(tx, row.user_id!, null, now);
       const [player] = await tx<
         { game_started_at: Date }[]
       >`select game_started_at from public.users where id = ${row.user_id}`;

@@ -10,6 +10,7 @@ import { IN_CHARACTER, pickLine } from "../lines.ts";
 import { dedupeKey } from "../outbox/keys.ts";
 import type { TextRules } from "../outbox/postprocess.ts";
 import { type OutboxKind, queueText } from "../outbox/queue.ts";
+import { type LoadReplyContext, withReplyContext } from "../memory/context.ts";
 import { attempt, type Tx } from "../platform/db.ts";
 import { StalePlan, type Step } from "./step.ts";
 
@@ -81,6 +82,8 @@ export interface TurnInput {
   typing?: () => Promise<unknown>;
   /** What an earlier attempt of this update decided and applied. */
   progress: TurnProgress | null;
+  /** Loads her live context for the message (ready prompt, mood, memories found): called while drafting. */
+  replyContext?: LoadReplyContext;
   saveProgress(tx: Tx, progress: TurnProgress): Promise<void>;
 }
 
@@ -178,17 +181,25 @@ async function statusNow(tx: Tx, userId: string): Promise<string> {
   return row?.game_status ?? "game_over";
 }
 
+/** Her context for this message: the plan's, with her ready prompt and live context when the app provides them. */
+async function liveContext(input: TurnInput, plan: TurnPlan): Promise<TurnContext> {
+  const ctx = turnContext(input.userId, plan);
+  if (!input.replyContext) return ctx;
+  return withReplyContext(ctx, await input.replyContext(input.userId, input.text, plan.conversation_id, input.now));
+}
+
 /** Her reply and the analyzer's judgment, then game.apply_exchange with her reply delay in the same call. */
 function exchangeStep(input: TurnInput, plan: TurnPlan): Step {
-  const ctx = turnContext(input.userId, plan);
+  let ctx = turnContext(input.userId, plan);
   let reply = "";
   let analysis: Analysis = NEUTRAL_ANALYSIS;
   return {
     userId: input.userId,
     async draft() {
       await withTyping(input, async () => {
+        ctx = await liveContext(input, plan);
         reply = await input.llm.reply(ctx, plan.history);
-        analysis = await input.llm.analyze(ctx, plan.history, reply);
+        analysis = await input.llm.analyze(turnContext(input.userId, plan), plan.history, reply);
       });
     },
     async apply(tx) {
