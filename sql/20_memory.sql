@@ -230,11 +230,11 @@ grant execute on function game.fact_hash(text) to service_role;
 
 -- Up to this many active facts (of the requested types) a player's vector ranking scans exactly; above, it walks the
 -- HNSW index. Measured with scripts/bench (BENCH_MEMORY_HNSW=1: 1 M facts, 2 cores, warm): the exact scan costs about
--- 6 us a fact read from the page cache (1,000 facts: p50 6 ms, p95 9 ms) and 2.5 us from shared_buffers (5,000 facts:
--- p95 14 ms), and always finds the true top 10; the HNSW walk takes p50 4-5 ms, p95 10 ms whatever the player's size,
--- and finds 88-92 % of the true top 10 (a topic's facts lie in near ties). The walk is faster from about 1,000 facts,
--- but the exact scan keeps recall at 1 and stays within the p95 budget (20 ms) up to about 2,000 facts even with its
--- pages outside shared_buffers: exact up to 2,000.
+-- 6 us a fact read from the page cache (1,000 facts: p50 6 ms, p95 10-13 ms) and 2.5 us from shared_buffers (5,000
+-- facts: p50 13 ms, p95 15 ms), and always finds the true top 10; the HNSW walk takes p50 3-6 ms, p95 8-15 ms whatever
+-- the player's size, and finds 88-90 % of the true top 10 (a topic's facts lie in near ties). The walk is faster from
+-- about 1,000 facts, but the exact scan keeps recall at 1 and stays within the p95 budget (20 ms) up to about 2,000
+-- facts even with its pages outside shared_buffers: exact up to 2,000.
 create or replace function game.memory_exact_scan_max()
 returns integer
 language sql
