@@ -190,7 +190,9 @@ Deno.test("a provider outage queues a retry and one holding line; the reply come
     await asServiceRole(
       h.sql,
       (tx) =>
-        tx`update private.telegram_updates set next_attempt_at = now() where update_id = ${update.update_id as number}`,
+        // A second back: the database clock has microseconds, the worker's milliseconds.
+        tx`update private.telegram_updates set next_attempt_at = now() - interval '1 second' where update_id = ${update
+          .update_id as number}`,
     );
     // The retry is due: the chat is drained again (the sweeper's choice of chats is pgTAP's 086-inbox; other tests'
     // leftovers in the shared database could take its batch here).
