@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(300);
+select plan(329);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -49,6 +49,16 @@ select * from tests.rls_matrix('private.telegram_signups', 'user_id', false, 'al
 select * from tests.rls_matrix('private.telegram_link_codes', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix_backend('game.tunables', 'name');
 select * from tests.rls_matrix_backend('game.tunables_snapshot', 'id');
+-- Voice: a call session and a post-call event of each player, and a tool call of each session.
+insert into private.voice_sessions (user_id, direction, call_sid, issued_at, status)
+select tests.player(p), 'inbound', 'CA-' || p, '2026-01-05 10:30+00', 'started' from unnest(array['alice', 'bob']) p;
+insert into private.voice_events (type, conversation_id, status, user_id)
+select 'post_call_transcription', 'conv-' || p, 'stored', tests.player(p) from unnest(array['alice', 'bob']) p;
+insert into private.tool_calls (idempotency_key, session_id, tool, request_hash, response)
+select 'update_memory:' || s.call_sid, s.session_id, 'update_memory', 'hash', '{}' from private.voice_sessions s;
+select * from tests.rls_matrix_backend('private.tool_calls', 'idempotency_key');
+select * from tests.rls_matrix('private.voice_sessions', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('private.voice_events', 'user_id', false, 'alice', 'bob');
 
 -- Player B, symmetrically, sees only their own row and nothing of A's.
 select tests.authenticate_as('bob');

@@ -7,7 +7,8 @@ select tables_are('public', array['chapters', 'users', 'user_metrics', 'engageme
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
   'conversation_effects', 'conversation_threads', 'thoughts', 'ready_prompts'], 'game tables');
-select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes'], 'private tables');
+select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
+  'voice_sessions', 'voice_events', 'tool_calls'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
 select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction', 'after_interaction',
@@ -23,12 +24,14 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'memory_scan_is_exact', 'memory_text_words', 'memory_words_query', 'walk_memory_index', 'memory_vector_ranking',
   'memory_text_ranking', 'memory_candidates',
   'save_conversation_memory', 'memory_context', 'check_memory_items',
-  'conversation_for_pipeline', 'set_conversation_summary', 'save_ready_prompt', 'prompt_inputs', 'reply_context'], 'game functions');
+  'conversation_for_pipeline', 'set_conversation_summary', 'save_ready_prompt', 'prompt_inputs', 'reply_context',
+  'start_voice_session', 'start_outbound_session', 'record_post_call', 'voice_session', 'time_of_day', 'voice_call_context'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'invoke_job',
   'take_job_lease', 'release_job_lease', 'claim_conversation_jobs', 'record_conversation_stage', 'finish_conversation_job',
-  'fail_conversation_job'], 'private functions');
+  'fail_conversation_job',
+  'set_session_call', 'tool_call_replay', 'save_tool_call', 'store_voice_call', 'fail_voice_call'], 'private functions');
 
 select is(
   (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
