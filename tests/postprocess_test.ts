@@ -61,3 +61,17 @@ Deno.test('event rows render in her voice: the chapter\'s "where are you", the g
     "don't forget about me…",
   );
 });
+
+Deno.test("what a call decided renders in her voice: the chapter's opening, and each outcome of an encounter", async () => {
+  const { renderEvent } = await import("../functions/_shared/outbox/events.ts");
+  const outcome = (events: Record<string, unknown>[]) =>
+    renderEvent({ event: "boss_outcome", chapter: 3, events: events as { type: string }[] }, 1);
+  assert.match(renderEvent({ event: "boss_opening", chapter: 3 }, 1), /my ex wants me back/);
+  assert.match(renderEvent({ event: "boss_opening", chapter: 5 }, 1), /dream job/);
+  assert.match(outcome([{ type: "chapter_advanced", from: 3, to: 4 }]), /got through to me/);
+  assert.equal(outcome([{ type: "won" }]), "I choose you. There, I said it.");
+  assert.match(outcome([{ type: "boss_failed", attempts: 1, remaining: 2 }]), /two more chances/);
+  assert.equal(outcome([{ type: "boss_failed", attempts: 2, remaining: 1 }]), "Last chance. I mean it.");
+  assert.match(outcome([{ type: "boss_partial", judge_error: false }]), /collect my thoughts/);
+  assert.doesNotMatch(outcome([{ type: "game_over", reason: "boss" }]), /chances|collect/, "the goodbye alone");
+});

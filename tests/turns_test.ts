@@ -284,3 +284,35 @@ Deno.test("the webhook answers 404 on any path but its root, and stores nothing"
     await h.close();
   }
 });
+
+Deno.test("/call gives her number with how likely she is to pick up in this chapter, never the odds", async () => {
+  const h = startHarness({ env: { ELEVENLABS_AGENT_ID: "agent_test", VOICE_PHONE_NUMBER: "+49 30 1234 5678" } });
+  const me = tgId();
+  try {
+    const id = await onboardedPlayer(h.sql, me);
+    await h.post({
+      update_id: updateId(),
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: me, type: "private" },
+        from: { id: me, is_bot: false, first_name: "P" },
+        contact: { phone_number: `+4915${String(me).padStart(9, "0")}`, first_name: "P", user_id: me },
+      },
+    });
+    await h.settle();
+    await h.post(textUpdate(me, "/call"));
+    await h.settle();
+    assert.match(
+      h.telegram.sent(me).at(-1)!,
+      /^Call her at \+49 30 1234 5678\. She rarely picks up this early on\. Try anyway\.$/,
+    );
+    await h.sql`update public.users set chapter = 4 where id = ${id}`;
+    await h.post(textUpdate(me, "/call"));
+    await h.settle();
+    assert.match(h.telegram.sent(me).at(-1)!, /She almost always picks up for you now\.$/, "chapter 4: 0.90");
+    assert.doesNotMatch(h.telegram.sent(me).join("\n"), /\d+ ?%|0\.\d/, "no number");
+  } finally {
+    await h.close();
+  }
+});

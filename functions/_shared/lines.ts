@@ -64,4 +64,11 @@ export const OUT_OF_CHARACTER = {
   linkExpired: "That link has expired. Get a fresh one from the portal.",
   portal: "Your portal:",
   callNoPhone: "Calls are matched by your number. Share it with the button below.",
+  pickUp: {
+    rarely: "She rarely picks up this early on. Try anyway.",
+    sometimes: "She picks up sometimes.",
+    usually: "She usually picks up.",
+    almostAlways: "She almost always picks up for you now.",
+    justCalled: "You only just spoke; give her a few minutes first.",
+  },
 } as const;

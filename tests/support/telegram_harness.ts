@@ -60,6 +60,8 @@ export interface HarnessOptions {
   pool?: number;
   /** The game clock the app runs on (default: the real clock). */
   now?: () => Date;
+  /** More of the functions' environment (voice settings, for one). */
+  env?: Record<string, string>;
 }
 
 export function startHarness(options: HarnessOptions = {}): Harness {
@@ -84,6 +86,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     JOBS_SECRET,
     ENVIRONMENT: "test",
     LOG_LEVEL: "error",
+    ...options.env,
   });
   const sql = createDb(testDbUrl(), { max: options.pool ?? 12 });
   const app = createApp(env, { sql, ...(options.now ? { runtime: createRuntime({ now: options.now }) } : {}) });

@@ -45,6 +45,15 @@ export function analyzePrompt(context: TurnContext, history: ChatLine[], reply: 
     `Recent lines:\n${transcriptText(history.slice(-6))}\nNikita: ${reply}\nJudge this exchange with analyze_exchange.`;
 }
 
+/** A phone call is judged as one exchange (GAME_RULES.md §16): the whole transcript, however long. */
+export function analyzeCallPrompt(context: TurnContext, transcript: ChatLine[]): string {
+  return `${ANALYZER_GUIDE}\n\nChapter ${context.chapter} (${context.chapterName})` +
+    (context.score === undefined ? "" : `, current score ${context.score}`) +
+    `. Her behaviour in this chapter: ${chapterBehaviour(context.chapter)}\n` +
+    `This exchange is a whole phone call. Transcript:\n${transcriptText(transcript)}\n` +
+    `Judge the call as one exchange with analyze_exchange.`;
+}
+
 export async function analyzeExchange(
   client: ModelClient,
   model: string,
@@ -59,6 +68,23 @@ export async function analyzeExchange(
     ANALYZE_TIMEOUT_MS,
     ANALYZE_TOOL,
     analyzePrompt(context, history, reply),
+  );
+  return analysis ?? NEUTRAL_ANALYSIS;
+}
+
+export async function analyzeCall(
+  client: ModelClient,
+  model: string,
+  context: TurnContext,
+  transcript: ChatLine[],
+): Promise<Analysis> {
+  const analysis = await client.forcedTool(
+    "analyze",
+    context.userId,
+    model,
+    ANALYZE_TIMEOUT_MS,
+    ANALYZE_TOOL,
+    analyzeCallPrompt(context, transcript),
   );
   return analysis ?? NEUTRAL_ANALYSIS;
 }

@@ -1,6 +1,6 @@
 // The live Llm: the prompt modules over one model client.
 import type { Ledger } from "./ledger.ts";
-import { analyzeExchange } from "./analyze.ts";
+import { analyzeCall, analyzeExchange } from "./analyze.ts";
 import { writeBossLine } from "./boss_lines.ts";
 import { createModelClient } from "./client.ts";
 import { extractConversation } from "./extract.ts";
@@ -33,6 +33,7 @@ export function createLiveLlm(options: LiveOptions): Llm {
     mode: "live",
     reply: (context, history) => writeReply(client, m.reply, context, history),
     analyze: (context, history, reply) => analyzeExchange(client, m.analyzer, context, history, reply),
+    analyzeCall: (context, transcript) => analyzeCall(client, m.analyzer, context, transcript),
     judge: (context, transcript, encounter) => judgeEncounter(client, m.judge, context, transcript, encounter),
     bossLine: (request) => writeBossLine(client, m.reply, request),
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),

@@ -474,6 +474,10 @@ export function createOfflineLlm(): Llm {
     analyze(_context: TurnContext, history: ChatLine[]) {
       return Promise.resolve(heuristicAnalysis(exchangeText(history)));
     },
+    analyzeCall(_context: TurnContext, transcript: ChatLine[]) {
+      const said = transcript.filter((l) => l.role === "player").map((l) => l.content).join("\n");
+      return Promise.resolve(heuristicAnalysis(said));
+    },
     judge(_context: TurnContext, transcript: ChatLine[]): Promise<Verdict> {
       return Promise.resolve(heuristicVerdict(transcript));
     },

@@ -48,6 +48,8 @@ export interface Llm {
   reply(context: TurnContext, history: ChatLine[]): Promise<string>;
   /** The judgment of an exchange; NEUTRAL_ANALYSIS when the model answers nothing valid after one re-ask. */
   analyze(context: TurnContext, history: ChatLine[], reply: string): Promise<Analysis>;
+  /** The judgment of a whole phone call as one exchange (GAME_RULES.md §16); NEUTRAL_ANALYSIS as above. */
+  analyzeCall(context: TurnContext, transcript: ChatLine[]): Promise<Analysis>;
   judge(context: TurnContext, transcript: ChatLine[], encounter?: Encounter): Promise<Verdict | "ERROR">;
   bossLine(request: BossLineRequest): Promise<string>;
   /** "City, country" to an IANA zone name, or null (checked against pg_timezone_names by the caller). */

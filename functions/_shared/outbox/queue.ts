@@ -51,3 +51,15 @@ export async function queueText(tx: Tx, rules: TextRules, item: QueuedText): Pro
   }
   return due;
 }
+
+/** Queues an event row: no text, a payload the deliver routine renders in character at its first send (events.ts);
+ * once per key. For what a job decided without a model at hand (a phone call's outcome, her opening after it). */
+export async function queueEvent(
+  tx: Tx,
+  item: { key: string; userId: string; chatId: number; payload: Record<string, unknown>; dueAt: Date },
+): Promise<void> {
+  await tx`insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, payload, due_at)
+           values (${partKey(item.key, 1)}, ${item.userId}, ${item.chatId}, 'telegram', 'event',
+                   ${tx.json({ ...item.payload, last_part: true } as never)}, ${item.dueAt})
+           on conflict (dedupe_key) do nothing`;
+}

@@ -1,8 +1,8 @@
 // The process-conversations job (PLATFORM.md §5.1, §6): after every closed conversation, its stages in order, each
-// safe to rerun and recorded in the job's `stages`. The critical ones (extraction, memory write) fail the job, which
-// is retried after 2, 10 and 30 minutes; the others record their failure and the job goes on. A player whose game is
-// over or won gets the summary stage only. Stages 5 and 6 (her day's events, proactive messages) are recorded as
-// skipped until they exist. Each model or embedding call runs holding no transaction.
+// safe to rerun and recorded in the job's `stages`. The critical ones (a call's score, extraction, memory write) fail
+// the job, which is retried after 2, 10 and 30 minutes; the others record their failure and the job goes on. A
+// player whose game is over or won gets the summary stage only. Stages 5 and 6 (her day's events, proactive
+// messages) are recorded as skipped until they exist. Each model or embedding call runs holding no transaction.
 import type { Extraction } from "../llm/extract.ts";
 import type { ChatLine, Llm } from "../llm/types.ts";
 import type { Embedder } from "../memory/embeddings.ts";
@@ -10,6 +10,7 @@ import { asServiceRole, type Sql } from "../platform/db.ts";
 import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
 import { rebuildReadyPrompts } from "./ready_prompt.ts";
+import { scoreCall } from "./score_call.ts";
 
 export interface PipelineDeps {
   sql: Sql;
@@ -175,8 +176,11 @@ async function runStage(
   };
   switch (stage) {
     case "score":
-      // Voice calls are scored here (the voice issue); a Telegram conversation was scored exchange by exchange.
-      return { status: "skipped", output: { reason: `${job.platform} conversations are scored as they happen` } };
+      // A call is scored here, once, as one exchange; a Telegram conversation was scored exchange by exchange.
+      if (job.platform !== "voice") {
+        return { status: "skipped", output: { reason: `${job.platform} conversations are scored as they happen` } };
+      }
+      return await scoreCall(deps, job.user_id, job.conversation_id, view.transcript, context, now);
     case "extraction": {
       if (view.transcript.length === 0) return { status: "skipped", output: { reason: "no messages" } };
       // Saved in `stages` and reused on a rerun: the model is asked once per conversation.

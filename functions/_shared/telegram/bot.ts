@@ -210,8 +210,21 @@ commands.command("call", async (ctx) => {
       },
     });
   }
-  await say(ctx, `Call her at ${s.voicePhoneNumber ?? "the number in your portal"}. She doesn't always pick up.`);
+  // The pick-up hint comes from the engine's odds for the chapter (GAME_RULES.md §16), never a number.
+  const [odds] = await ctx.turn.tx<{ a: { probability: number | null; reason: string | null } }[]>`
+    select game.voice_availability(${ctx.player.id}, ${ctx.turn.now}, 0) as a`;
+  await say(ctx, `Call her at ${s.voicePhoneNumber ?? "the number in your portal"}. ${pickUpHint(odds!.a)}`);
 });
+
+/** How likely she is to pick up, in words (OUT_OF_CHARACTER.pickUp by the chapter's odds). */
+function pickUpHint(availability: { probability: number | null; reason: string | null }): string {
+  if (availability.reason === "cooldown") return OUT_OF_CHARACTER.pickUp.justCalled;
+  const p = Number(availability.probability ?? 1);
+  if (p < 0.25) return OUT_OF_CHARACTER.pickUp.rarely;
+  if (p < 0.6) return OUT_OF_CHARACTER.pickUp.sometimes;
+  if (p < 0.9) return OUT_OF_CHARACTER.pickUp.usually;
+  return OUT_OF_CHARACTER.pickUp.almostAlways;
+}
 commands.command(
   "portal",
   (ctx) =>
