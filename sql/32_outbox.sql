@@ -178,7 +178,8 @@ revoke execute on function private.mark_sent(bigint, text, timestamptz) from pub
 grant execute on function private.mark_sent(bigint, text, timestamptz) to service_role;
 
 -- The provider refused or failed. p_retry_after (a 429): move due_at by it, the attempt not counted. Permanent
--- (chat not found, bot blocked): failed at once and the player marked unreachable. Otherwise retry at
+-- (chat not found, bot blocked; a refused call): failed at once, and for Telegram the player marked unreachable
+-- (a call the voice API refused says nothing about their chat). Otherwise retry at
 -- now + 15 s x 2^attempts (at most 30 min), failed after 5 attempts. Returns the new status.
 create or replace function private.mark_send_failed(p_id bigint, p_error text, p_permanent boolean,
   p_retry_after_seconds integer, p_now timestamptz)
@@ -204,15 +205,33 @@ begin
     last_error = left(p_error, 1000)
   where o.id = p_id
   returning * into v_row;
-  if p_permanent and v_row.user_id is not null then
+  if p_permanent and v_row.user_id is not null and v_row.channel = 'telegram' then
     update public.users set telegram_unreachable_at = p_now where id = v_row.user_id and telegram_unreachable_at is null;
   end if;
   return v_row.status;
 end
 $$;
-comment on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) is 'Records a failed send: 429 moves due_at uncounted; permanent errors fail at once (player unreachable); else backoff, failed after 5.';
+comment on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) is 'Records a failed send: 429 moves due_at uncounted; permanent errors fail at once (a Telegram player unreachable); else backoff, failed after 5.';
 revoke execute on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) from public;
 grant execute on function private.mark_send_failed(bigint, text, boolean, integer, timestamptz) to service_role;
+
+-- The provider may have acted on a send whose answer never came (a call dialled, then a timeout or a 5xx): the row
+-- is unconfirmed and never resent, as a crash while sending leaves it, since a second call is worse than a missed
+-- one. Operators see these rows.
+create or replace function private.mark_unconfirmed(p_id bigint, p_error text, p_now timestamptz)
+returns void
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  update private.outbox set status = 'unconfirmed', lease_until = null,
+    last_error = left(coalesce(p_error, 'no answer') || ' (at ' || p_now::text || ')', 1000)
+  where id = p_id and status = 'sending'
+$$;
+comment on function private.mark_unconfirmed(bigint, text, timestamptz) is 'Marks a sending row unconfirmed (the provider may have acted, its answer never came): never resent.';
+revoke execute on function private.mark_unconfirmed(bigint, text, timestamptz) from public;
+grant execute on function private.mark_unconfirmed(bigint, text, timestamptz) to service_role;
 
 -- The typing window (the typing_window tunable, GAME_RULES.md §14.2): the longest typing indicator before a
 -- message, so also how far ahead of its due time a row may be claimed.

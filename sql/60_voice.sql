@@ -226,6 +226,22 @@ comment on function private.set_session_call(uuid, text, text) is 'Stores the ca
 revoke execute on function private.set_session_call(uuid, text, text) from public;
 grant execute on function private.set_session_call(uuid, text, text) to service_role;
 
+-- A dial that surely placed no call (refused, rate limited, unreachable API): its session is failed, so its token
+-- names no live call; a retry of the outbox row mints a fresh one. A session that already ended stays ended.
+create or replace function private.fail_outbound_session(p_session_id uuid)
+returns void
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  update private.voice_sessions s set status = 'failed'
+  where s.session_id = p_session_id and s.direction = 'outbound' and s.status = 'started'
+$$;
+comment on function private.fail_outbound_session(uuid) is 'Fails an outbound session whose dial surely placed no call (a retry mints a new one).';
+revoke execute on function private.fail_outbound_session(uuid) from public;
+grant execute on function private.fail_outbound_session(uuid) to service_role;
+
 -- The post-call webhook's durable step (PLATFORM.md §4.4), one transaction. The event is stored once per (type,
 -- conversation_id); a second delivery answers {status: duplicate} and changes nothing. post_call_transcription
 -- becomes a closed voice conversation with its messages and a pending post-conversation job

@@ -28,10 +28,10 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'start_voice_session', 'start_outbound_session', 'record_post_call', 'voice_session', 'time_of_day', 'voice_call_context'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
-  'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'invoke_job',
+  'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',
   'take_job_lease', 'release_job_lease', 'claim_conversation_jobs', 'record_conversation_stage', 'finish_conversation_job',
   'fail_conversation_job',
-  'set_session_call', 'tool_call_replay', 'save_tool_call', 'store_voice_call', 'fail_voice_call'], 'private functions');
+  'set_session_call', 'fail_outbound_session', 'tool_call_replay', 'save_tool_call', 'store_voice_call', 'fail_voice_call'], 'private functions');
 
 select is(
   (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace

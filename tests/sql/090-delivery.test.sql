@@ -1,6 +1,6 @@
 -- Outbox machinery (PLATFORM.md §2.6): claims in order, leases, recovery, pacing, failures.
 begin;
-select plan(20);
+select plan(25);
 
 select tests.create_onboarded_player('ann') as ann \gset
 select tests.create_onboarded_player('ben') as ben \gset
@@ -57,6 +57,23 @@ update private.outbox set attempts = 4 where dedupe_key = 'b1';
 select is(private.mark_send_failed((select id from private.outbox where dedupe_key = 'b1'), 'timeout', false, null, '2026-01-05 12:03:00+00'), 'failed', 'the fifth failure is final');
 select is(private.mark_send_failed((select id from private.outbox where dedupe_key = 'b2'), '403 bot was blocked', true, null, '2026-01-05 12:03:00+00'), 'failed', 'a permanent error fails at once');
 select is((select telegram_unreachable_at from public.users where id = :'ben'), '2026-01-05 12:03:00+00'::timestamptz, 'and marks the player unreachable');
+
+-- A call (channel voice): the voice API refusing it fails the row and says nothing about the player's chat; a dial
+-- whose answer never came is unconfirmed and never claimed again; both only from sending.
+select tests.create_onboarded_player('cal') as cal \gset
+insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, payload, due_at)
+values ('call:c1', :'cal', 3, 'voice', 'call', '{"reason": "miss_you"}', '2026-01-05 12:00:00+00'),
+       ('call:c2', :'cal', 4, 'voice', 'call', '{"reason": "miss_you"}', '2026-01-05 12:00:00+00');
+select is((select count(*) from private.claim_outbox('2026-01-05 12:04:00+00', 10) c where c.channel = 'voice'), 2::bigint,
+  'call rows are claimed like messages');
+select private.mark_sending(id, null, '2026-01-05 12:04:01+00') from private.outbox where dedupe_key in ('call:c1', 'call:c2');
+select is(private.mark_send_failed((select id from private.outbox where dedupe_key = 'call:c1'), '422 invalid number', true, null, '2026-01-05 12:04:02+00'), 'failed', 'a refused call fails at once');
+select is((select telegram_unreachable_at from public.users where id = :'cal'), null, 'and leaves the player reachable on Telegram');
+select private.mark_unconfirmed((select id from private.outbox where dedupe_key = 'call:c2'), 'timeout after 20 s', '2026-01-05 12:04:21+00');
+select results_eq($$select status, lease_until, last_error like 'timeout after 20 s%' from private.outbox where dedupe_key = 'call:c2'$$,
+  $$values ('unconfirmed'::text, null::timestamptz, true)$$, 'a dial without an answer is unconfirmed');
+select is((select count(*) from private.claim_outbox('2026-01-05 13:00:00+00', 10) c where c.channel = 'voice'), 0::bigint,
+  'and never claimed again');
 
 select * from finish();
 rollback;

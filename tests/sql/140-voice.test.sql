@@ -2,7 +2,7 @@
 -- session, the post-call webhook's durable step (resolution, conversation, messages, job, duplicates, failures),
 -- and the idempotency of the write tools.
 begin;
-select plan(61);
+select plan(63);
 
 -- Vera: onboarded in Berlin, chapter 2 (she picks up iff roll < 0.40), with a voice ready prompt and summaries.
 select tests.create_onboarded_player('vera', '2026-01-05 09:00+00', 'Europe/Berlin') as vera \gset
@@ -108,6 +108,15 @@ select is(private.set_session_call((:'out1'::jsonb ->> 'session_id')::uuid, 'CA-
   'the outbound-call API''s callSid and conversation id are stored on the session');
 select is(game.voice_session((:'out1'::jsonb ->> 'session_id')::uuid) ->> 'elevenlabs_conversation_id', 'conv-out-1',
   'game.voice_session reads them back');
+-- A dial that surely placed no call fails its session (a retry mints a new one); an ended session stays ended.
+select game.start_outbound_session(:'vera', (select id from private.outbox where dedupe_key = 'call:tp-1'), '2026-01-05 15:01+00') as out1b \gset
+select private.fail_outbound_session((:'out1b'::jsonb ->> 'session_id')::uuid);
+select is((select status from private.voice_sessions where session_id = (:'out1b'::jsonb ->> 'session_id')::uuid), 'failed',
+  'a dial refused: its session failed');
+update private.voice_sessions set status = 'ended' where session_id = (:'out1b'::jsonb ->> 'session_id')::uuid;
+select private.fail_outbound_session((:'out1b'::jsonb ->> 'session_id')::uuid);
+select is((select status from private.voice_sessions where session_id = (:'out1b'::jsonb ->> 'session_id')::uuid), 'ended',
+  'an ended session is not failed');
 select is(game.voice_session(gen_random_uuid()), null, 'game.voice_session of an unknown session is null');
 
 -- The post-call webhook: Vera's inbound call (CA-vera-2) found by its call_sid. 95 s long, ending 12:10.

@@ -30,11 +30,13 @@ export interface OutboxRow {
   created_at: Date;
 }
 
-/** How a send failed: permanent failures are not retried; retryAfter (seconds, a rate limit) pauses the run. */
+/** How a send failed: permanent failures are not retried; retryAfter (seconds, a rate limit) pauses the run;
+ * unconfirmed, the provider may have acted (a call dialled, its answer lost): never retried, left to operators. */
 export interface SendFailure {
   message: string;
   permanent: boolean;
   retryAfter: number | null;
+  unconfirmed?: boolean;
 }
 
 /** What a channel shows while a message is on its way (Telegram: the typing action). */
@@ -271,7 +273,8 @@ class Run {
       slot = this.#schedule.reserve(Math.max(this.#schedule.pausedUntil, this.#at() + lead));
     }
 
-    const text = row.text ?? renderEvent(row.payload, row.id);
+    // A call has no text; an event row's words are rendered once, here, and stored with the row.
+    const text = row.text ?? (row.channel === "voice" ? null : renderEvent(row.payload, row.id));
     const sending = await asServiceRole(this.deps.sql, async (tx) => {
       const [r] = await tx<
         { ok: boolean | null }[]
@@ -283,11 +286,18 @@ class Run {
     try {
       if (!sender) throw new Error(`no sender for channel ${row.channel}`);
       await this.#gate.pass();
-      providerRef = (await sender.send(row, text)).providerRef;
+      providerRef = (await sender.send(row, text ?? "")).providerRef;
     } catch (error) {
       const failure = sender?.classify(error) ?? { message: String(error), permanent: false, retryAfter: null };
       log("warn", "send failed", { outbox_id: row.id, channel: row.channel, error: failure.message });
       this.#result.failed++;
+      if (failure.unconfirmed) {
+        await asServiceRole(
+          this.deps.sql,
+          (tx) => tx`select private.mark_unconfirmed(${row.id}, ${failure.message}, ${this.deps.now()})`,
+        );
+        return;
+      }
       // A rate limit pauses the whole run for retry_after: the next sends would only be refused too.
       if (failure.retryAfter !== null) this.#schedule.pause(this.#at() + failure.retryAfter * 1000);
       await this.#markFailed(row.id, failure.message, failure.permanent, failure.retryAfter);
