@@ -23,6 +23,8 @@ import { createRuntime, type Runtime } from "./platform/runtime.ts";
 import { drainChat, type DrainDeps } from "./telegram/drain.ts";
 import { nativeFetch } from "./telegram/fetch.ts";
 import { createWebhookHandler } from "./telegram/webhook.ts";
+import { createVoiceHandler, type VoiceDeps } from "./voice/handler.ts";
+import { processConversations } from "./pipeline/process_conversations.ts";
 
 export type Handler = (req: Request) => Promise<Response>;
 
@@ -155,4 +157,32 @@ export function jobsHandler(app: App, env: { JOBS_SECRET: string }): Handler {
   return withRequestId(
     createJobsHandler({ sql: app.sql, runtime: app.runtime, secret: env.JOBS_SECRET, jobs: jobRegistry(app) }),
   );
+}
+
+/** The batch of the pipeline run a stored call starts (as the process-conversations job's). */
+const POST_CALL_PIPELINE_BATCH = 5;
+
+/** functions/voice: the ElevenLabs tools and webhooks; a stored call starts a pipeline run after the answer (the
+ * process-conversations job is the backstop). `overrides` replace dependencies (tests: a slow one, a fixed roll). */
+export function voiceHandler(
+  app: App,
+  env: { ELEVENLABS_WEBHOOK_SECRET: string; ELEVENLABS_INITIATION_SECRET: string; VOICE_TOKEN_SECRET: string },
+  overrides: Partial<VoiceDeps> = {},
+): Handler {
+  const pipeline = { sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime };
+  return withRequestId(createVoiceHandler({
+    sql: app.sql,
+    ackSql: app.ackSql,
+    runtime: app.runtime,
+    embedder: app.embedder,
+    analyze: (context, history, reply) => app.llm.analyze(context, history, reply),
+    random: app.drain.random,
+    secrets: {
+      webhook: env.ELEVENLABS_WEBHOOK_SECRET,
+      initiation: env.ELEVENLABS_INITIATION_SECRET,
+      token: env.VOICE_TOKEN_SECRET,
+    },
+    afterPostCall: () => app.runtime.waitUntil(processConversations(pipeline, POST_CALL_PIPELINE_BATCH)),
+    ...overrides,
+  }));
 }

@@ -41,6 +41,27 @@ const webhookSecret = {
 };
 const jobsSecret = { JOBS_SECRET: z.string().min(16) };
 
+// The voice function's secrets (PLATFORM.md §4, §11): the post-call HMAC secret ElevenLabs generates, the initiation
+// webhook's header secret, and the key of the session tokens, which no other secret shares.
+const voiceSecrets = {
+  ELEVENLABS_WEBHOOK_SECRET: z.string().min(16, "at least 16 characters"),
+  ELEVENLABS_INITIATION_SECRET: z.string().min(16, "at least 16 characters"),
+  VOICE_TOKEN_SECRET: z.string().min(32, "at least 32 characters (32 random bytes or more)"),
+};
+/** The ElevenLabs API (outbound calls); optional wherever only the webhooks and tools are served. */
+const elevenLabsApi = {
+  ELEVENLABS_API_KEY: z.string().min(1).optional(),
+  ELEVENLABS_API_BASE: url.default("https://api.elevenlabs.io").transform((s) => s.replace(/\/+$/, "")),
+  ELEVENLABS_PHONE_NUMBER_ID: z.string().min(1).optional(),
+};
+
+/** The same variables, each optional. */
+function optional<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as {
+    [K in keyof T]: z.ZodOptional<T[K]>;
+  };
+}
+
 /** Rules across variables, shared by every schema. */
 function crossChecks(
   env: {
@@ -66,6 +87,17 @@ function crossChecks(
   }
 }
 
+/** Where voice is optional (the gateway): its secrets are required once ELEVENLABS_AGENT_ID turns voice on. */
+function voiceChecks(
+  env: { ELEVENLABS_AGENT_ID?: string | undefined } & Partial<Record<keyof typeof voiceSecrets, string>>,
+  ctx: z.RefinementCtx,
+) {
+  if (!env.ELEVENLABS_AGENT_ID) return;
+  for (const name of Object.keys(voiceSecrets) as (keyof typeof voiceSecrets)[]) {
+    if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required when ELEVENLABS_AGENT_ID is set" });
+  }
+}
+
 /** The defaults that depend on another variable, applied after crossChecks. */
 function withDefaults<T extends { PORTAL_URL?: string | undefined }>(
   env: T,
@@ -80,11 +112,25 @@ export const telegramWebhookEnvSchema = z.object({ ...appShape, ...webhookSecret
   .superRefine(crossChecks).transform(withDefaults);
 /** functions/jobs. */
 export const jobsEnvSchema = z.object({ ...appShape, ...jobsSecret }).superRefine(crossChecks).transform(withDefaults);
-/** The local gateway serves every function from one process, so it needs every function's variables. */
-export const gatewayEnvSchema = z.object({ ...appShape, ...webhookSecret, ...jobsSecret })
-  .superRefine(crossChecks).transform(withDefaults);
+/** functions/voice: only deployed with voice on, so the agent and every voice secret are required. */
+export const voiceEnvSchema = z.object({
+  ...appShape,
+  ...voiceSecrets,
+  ...elevenLabsApi,
+  ELEVENLABS_AGENT_ID: z.string().min(1),
+}).superRefine(crossChecks).transform(withDefaults);
+/** The local gateway serves every function from one process, so it needs every function's variables; voice's only
+ * when it is on (it serves the voice route whenever the voice secrets are set, as the local defaults do). */
+export const gatewayEnvSchema = z.object({
+  ...appShape,
+  ...webhookSecret,
+  ...jobsSecret,
+  ...optional(voiceSecrets),
+  ...elevenLabsApi,
+}).superRefine(crossChecks).superRefine(voiceChecks).transform(withDefaults);
 
 export type AppEnv = z.infer<typeof appEnvSchema>;
 export type TelegramWebhookEnv = z.infer<typeof telegramWebhookEnvSchema>;
 export type JobsEnv = z.infer<typeof jobsEnvSchema>;
+export type VoiceEnv = z.infer<typeof voiceEnvSchema>;
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -51,6 +51,11 @@ export function localEnv(root: string, processEnv: Record<string, string> = Deno
     TELEGRAM_API_ROOT: realTelegram ? "https://api.telegram.org" : `http://127.0.0.1:${ports.fakeTelegram}`,
     LLM_MODE: liveLlm ? "live" : "offline",
     JOBS_SECRET: "local-development-jobs-secret",
+    // The voice function's secrets, so the gateway serves /functions/v1/voice; voice itself (the /call command, the
+    // outbound calls) stays off until ELEVENLABS_AGENT_ID is set.
+    ELEVENLABS_WEBHOOK_SECRET: "local-elevenlabs-webhook-secret",
+    ELEVENLABS_INITIATION_SECRET: "local-elevenlabs-initiation-secret",
+    VOICE_TOKEN_SECRET: "local-voice-token-secret-0123456789abcdef",
     ...merged,
   };
   return { env, ports };

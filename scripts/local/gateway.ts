@@ -1,7 +1,7 @@
-// The local runtime (no Docker): a gateway serving /functions/v1/<name> from the same wiring and handler modules
+// The local runtime (no Docker): a gateway serving /functions/v1/<name> (telegram-webhook, jobs, voice) from the same wiring and handler modules
 // the functions deploy, the stand-in for pg_net that sends what net.http_post queued, and a one-second delivery
 // tick standing in for the 5-second pg_cron schedule Debian's pg_cron 1.4 cannot run.
-import { type App, createApp, jobsHandler, telegramWebhookHandler } from "../../functions/_shared/app.ts";
+import { type App, createApp, jobsHandler, telegramWebhookHandler, voiceHandler } from "../../functions/_shared/app.ts";
 import { type GatewayEnv, gatewayEnvSchema } from "../../functions/_shared/config.ts";
 import { parseEnv } from "../../functions/_shared/platform/env.ts";
 import { log } from "../../functions/_shared/platform/log.ts";
@@ -19,6 +19,11 @@ export function startGateway(rawEnv: Record<string, string>, port: number, optio
     "telegram-webhook": telegramWebhookHandler(app, env),
     "jobs": jobsHandler(app, env),
   };
+  // Voice is served whenever its secrets are set (the local defaults set them); without them there is no route.
+  const { ELEVENLABS_WEBHOOK_SECRET, ELEVENLABS_INITIATION_SECRET, VOICE_TOKEN_SECRET } = env;
+  if (ELEVENLABS_WEBHOOK_SECRET && ELEVENLABS_INITIATION_SECRET && VOICE_TOKEN_SECRET) {
+    routes.voice = voiceHandler(app, { ELEVENLABS_WEBHOOK_SECRET, ELEVENLABS_INITIATION_SECRET, VOICE_TOKEN_SECRET });
+  }
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (req) => {
     const [, prefix, version, name] = new URL(req.url).pathname.split("/");
     const handler = prefix === "functions" && version === "v1" ? routes[name ?? ""] : undefined;
