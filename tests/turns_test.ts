@@ -6,6 +6,7 @@ import { IN_CHARACTER } from "../functions/_shared/lines.ts";
 import type { Sql } from "../functions/_shared/platform/db.ts";
 import { analysis, onboardedPlayer } from "./support/players.ts";
 import { type Harness, startHarness, textUpdate, updateId } from "./support/telegram_harness.ts";
+import { VOICE_ENV } from "./support/voice.ts";
 
 const tgId = () => 600_000_000 + Math.floor(Math.random() * 1e8);
 
@@ -286,7 +287,9 @@ Deno.test("the webhook answers 404 on any path but its root, and stores nothing"
 });
 
 Deno.test("/call gives her number with how likely she is to pick up in this chapter, never the odds", async () => {
-  const h = startHarness({ env: { ELEVENLABS_AGENT_ID: "agent_test", VOICE_PHONE_NUMBER: "+49 30 1234 5678" } });
+  const h = startHarness({
+    env: { ...VOICE_ENV, ELEVENLABS_AGENT_ID: "agent_test", VOICE_PHONE_NUMBER: "+49 30 1234 5678" },
+  });
   const me = tgId();
   try {
     const id = await onboardedPlayer(h.sql, me);

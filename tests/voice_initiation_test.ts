@@ -31,10 +31,18 @@ function assertShape(answer: InitiationResponse) {
   assert.ok(agent.first_message.length > 0);
 }
 
+/** The sessions a token can be issued for: a refused call is recorded (by call_sid, for repeats) but never started. */
 async function sessions(sql: import("../functions/_shared/platform/db.ts").Sql, userId: string) {
   const rows = await sql<{ session_id: string; call_sid: string }[]>`
-    select session_id::text, call_sid from private.voice_sessions where user_id = ${userId} order by issued_at`;
+    select session_id::text, call_sid from private.voice_sessions
+    where user_id = ${userId} and status = 'started' order by issued_at`;
   return rows.map((r) => ({ ...r }));
+}
+
+async function refusals(sql: import("../functions/_shared/platform/db.ts").Sql, userId: string) {
+  const rows = await sql<{ status: string }[]>`
+    select status from private.voice_sessions where user_id = ${userId} and status <> 'started'`;
+  return rows.map((r) => r.status);
 }
 
 Deno.test("initiation: a missing or wrong secret is 401, a bad body 422, and neither opens a session", async () => {
@@ -105,6 +113,7 @@ Deno.test("initiation: a player who has not finished onboarding is told to finis
     assert.match(answer.conversation_config_override.agent.first_message, /Telegram/);
     assert.match(answer.conversation_config_override.agent.first_message, /[Ff]inish/);
     assert.deepEqual(await sessions(h.sql, user!.id), []);
+    assert.deepEqual(await refusals(h.sql, user!.id), ["not_onboarded"]);
   } finally {
     await h.close();
   }
@@ -126,6 +135,7 @@ Deno.test("initiation: when she is unavailable, an excuse, a brief prompt, varia
     assert.match(answer.conversation_config_override.agent.prompt.prompt, /end the call/);
     assert.match(answer.conversation_config_override.agent.first_message, /can't|later/i);
     assert.deepEqual(await sessions(h.sql, a.userId), []);
+    assert.deepEqual(await refusals(h.sql, a.userId), ["unavailable"]);
   } finally {
     await h.close();
   }
