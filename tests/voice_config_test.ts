@@ -1,8 +1,9 @@
 // The voice configuration (PLATFORM.md §11): the voice function needs its agent and its three secrets (the token key
-// at least 32 characters) and names whichever is missing; the gateway needs them only once ELEVENLABS_AGENT_ID turns
-// voice on; the local stack sets local secrets, so the gateway serves the voice routes.
+// at least 32 characters) and names whichever is missing; the gateway and the jobs (whose deliver runs place her
+// calls) need them only once ELEVENLABS_AGENT_ID turns voice on; the local stack sets local secrets, so the gateway
+// serves the voice routes.
 import assert from "node:assert/strict";
-import { gatewayEnvSchema, voiceEnvSchema } from "../functions/_shared/config.ts";
+import { gatewayEnvSchema, jobsEnvSchema, voiceEnvSchema } from "../functions/_shared/config.ts";
 import { ConfigError, parseEnv } from "../functions/_shared/platform/env.ts";
 import { localEnv } from "../scripts/local/env.ts";
 
@@ -64,18 +65,25 @@ Deno.test("the voice function needs its agent and three secrets, and names the m
   ]);
 });
 
-Deno.test("the gateway needs the voice secrets only once ELEVENLABS_AGENT_ID is set", () => {
-  const gateway = { ...appEnv, TELEGRAM_WEBHOOK_SECRET: "webhook-secret", JOBS_SECRET: "jobs-secret-0123456789" };
-  assert.equal(parseEnv(gatewayEnvSchema, gateway).VOICE_TOKEN_SECRET, undefined);
-  assert.deepEqual(problems(() => parseEnv(gatewayEnvSchema, { ...gateway, ELEVENLABS_AGENT_ID: "agent_123" })), [
-    "ELEVENLABS_WEBHOOK_SECRET is missing",
-    "ELEVENLABS_INITIATION_SECRET is missing",
-    "VOICE_TOKEN_SECRET is missing",
-  ]);
-  assert.equal(parseEnv(gatewayEnvSchema, { ...gateway, ...voice }).ELEVENLABS_AGENT_ID, "agent_123");
-  // A token key set but too short is refused even with voice off.
-  assert.equal(problems(() => parseEnv(gatewayEnvSchema, { ...gateway, VOICE_TOKEN_SECRET: "short" })).length, 1);
-});
+for (const [name, schema] of [["gateway", gatewayEnvSchema], ["jobs function", jobsEnvSchema]] as const) {
+  Deno.test(`the ${name} needs the voice secrets only once ELEVENLABS_AGENT_ID is set`, () => {
+    const env = { ...appEnv, TELEGRAM_WEBHOOK_SECRET: "webhook-secret", JOBS_SECRET: "jobs-secret-0123456789" };
+    assert.equal(parseEnv(schema, env).VOICE_TOKEN_SECRET, undefined);
+    assert.deepEqual(problems(() => parseEnv(schema, { ...env, ELEVENLABS_AGENT_ID: "agent_123" })), [
+      "ELEVENLABS_WEBHOOK_SECRET is missing",
+      "ELEVENLABS_INITIATION_SECRET is missing",
+      "VOICE_TOKEN_SECRET is missing",
+    ]);
+    const on = parseEnv(schema, { ...env, ...voice, ELEVENLABS_API_KEY: "xi-key", ELEVENLABS_PHONE_NUMBER_ID: "ph_1" });
+    assert.deepEqual([on.ELEVENLABS_AGENT_ID, on.ELEVENLABS_API_KEY, on.ELEVENLABS_PHONE_NUMBER_ID], [
+      "agent_123",
+      "xi-key",
+      "ph_1",
+    ]);
+    // A token key set but too short is refused even with voice off.
+    assert.equal(problems(() => parseEnv(schema, { ...env, VOICE_TOKEN_SECRET: "short" })).length, 1);
+  });
+}
 
 Deno.test("the local stack sets the voice secrets (and leaves voice itself off)", () => {
   const root = Deno.makeTempDirSync({ prefix: "nikita-voice-env-" });

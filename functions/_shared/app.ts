@@ -3,7 +3,7 @@
 // same code with the same dependencies; a test only overrides what it fakes. Nothing here holds a rule.
 import { Api } from "npm:grammy@1.46.0";
 import type { ApiClientOptions } from "npm:grammy@1.46.0";
-import type { AppEnv } from "./config.ts";
+import type { AppEnv, OutboundCallEnv } from "./config.ts";
 import { createJobsHandler } from "./jobs/handler.ts";
 import { jobRegistry } from "./jobs/registry.ts";
 import { createLedger } from "./llm/ledger.ts";
@@ -12,8 +12,9 @@ import { createOfflineLlm } from "./llm/offline.ts";
 import type { Llm } from "./llm/types.ts";
 import { createOfflineEmbedder, createOpenAiEmbedder, type Embedder } from "./memory/embeddings.ts";
 import { deliverTurnReplies } from "./outbox/chat.ts";
-import { deliver, type DeliverResult } from "./outbox/deliver.ts";
+import { deliver, type DeliverResult, type Sender } from "./outbox/deliver.ts";
 import { telegramSender } from "./outbox/senders/telegram.ts";
+import { voiceSender } from "./outbox/senders/voice.ts";
 import { type AuthGateway, createSupabaseAuth } from "./platform/auth.ts";
 import { createDb, type Sql } from "./platform/db.ts";
 import { databaseUrl } from "./platform/env.ts";
@@ -86,7 +87,23 @@ export function createEmbedder(env: AppEnv, sql: Sql): Embedder {
   });
 }
 
-export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
+/** Her calls are placed only where voice is on and the outbound-call API is configured; elsewhere a call row fails
+ * with "no sender" (an operator sees why). */
+function createVoiceSender(env: AppEnv & OutboundCallEnv, sql: Sql, runtime: Runtime): Sender | undefined {
+  if (!env.ELEVENLABS_AGENT_ID || !env.ELEVENLABS_API_KEY || !env.ELEVENLABS_PHONE_NUMBER_ID) return undefined;
+  if (!env.VOICE_TOKEN_SECRET) return undefined;
+  return voiceSender({
+    sql,
+    now: runtime.now,
+    apiKey: env.ELEVENLABS_API_KEY,
+    baseUrl: env.ELEVENLABS_API_BASE ?? "https://api.elevenlabs.io",
+    agentId: env.ELEVENLABS_AGENT_ID,
+    phoneNumberId: env.ELEVENLABS_PHONE_NUMBER_ID,
+    tokenSecret: env.VOICE_TOKEN_SECRET,
+  });
+}
+
+export function createApp(env: AppEnv & OutboundCallEnv, overrides: AppOverrides = {}): App {
   setLogLevel(env.LOG_LEVEL);
   const sql = overrides.sql ?? createDb(databaseUrl(env));
   const ackSql = overrides.ackSql ?? createDb(databaseUrl(env), {
@@ -119,6 +136,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
     typing: (chatId) => telegram.sendChatAction(chatId, "typing"),
     replyContext: createReplyContext(sql, embedder),
   };
+  const voice = createVoiceSender(env, sql, runtime);
   return {
     env,
     sql,
@@ -133,7 +151,7 @@ export function createApp(env: AppEnv, overrides: AppOverrides = {}): App {
       deliver({
         sql,
         now: runtime.now,
-        senders: { telegram: telegramSender(telegram, { typingMs: options.typingMs ?? 0 }) },
+        senders: { telegram: telegramSender(telegram, { typingMs: options.typingMs ?? 0 }), voice },
       }, options),
     close: async () => {
       await runtime.settle();

@@ -110,8 +110,9 @@ export const appEnvSchema = z.object(appShape).superRefine(crossChecks).transfor
 /** functions/telegram-webhook. */
 export const telegramWebhookEnvSchema = z.object({ ...appShape, ...webhookSecret })
   .superRefine(crossChecks).transform(withDefaults);
-/** functions/jobs. */
-export const jobsEnvSchema = z.object({ ...appShape, ...jobsSecret }).superRefine(crossChecks).transform(withDefaults);
+/** functions/jobs: its deliver runs place her calls, so voice's secrets are required once voice is on. */
+export const jobsEnvSchema = z.object({ ...appShape, ...jobsSecret, ...optional(voiceSecrets), ...elevenLabsApi })
+  .superRefine(crossChecks).superRefine(voiceChecks).transform(withDefaults);
 /** functions/voice: only deployed with voice on, so the agent and every voice secret are required. */
 export const voiceEnvSchema = z.object({
   ...appShape,
@@ -130,6 +131,12 @@ export const gatewayEnvSchema = z.object({
 }).superRefine(crossChecks).superRefine(voiceChecks).transform(withDefaults);
 
 export type AppEnv = z.infer<typeof appEnvSchema>;
+/** What placing a call needs (PLATFORM.md §4.5); a function whose schema has none of it places no calls. */
+export type OutboundCallEnv =
+  & Partial<
+    Pick<z.infer<typeof voiceEnvSchema>, "ELEVENLABS_API_KEY" | "ELEVENLABS_PHONE_NUMBER_ID" | "VOICE_TOKEN_SECRET">
+  >
+  & { ELEVENLABS_API_BASE?: string };
 export type TelegramWebhookEnv = z.infer<typeof telegramWebhookEnvSchema>;
 export type JobsEnv = z.infer<typeof jobsEnvSchema>;
 export type VoiceEnv = z.infer<typeof voiceEnvSchema>;

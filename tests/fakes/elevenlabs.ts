@@ -19,7 +19,8 @@ export interface OutboundCallBody {
 /** What the fake does with one request: answer, refuse with a status, or accept and never answer. */
 export type OutboundFailure =
   | 429
-  | { status: 500 | 502 | 503 | 504; /** whether the call rang before the error (default false) */ dialled?: boolean }
+  /** A refusal (4xx: a number Twilio will not dial) or a server error (5xx, after which the call may ring). */
+  | { status: 400 | 404 | 422 | 500 | 502 | 503 | 504; /** whether the call rang (default false) */ dialled?: boolean }
   | "timeout";
 
 export interface OutboundCallRecord {
@@ -109,9 +110,10 @@ export function startFakeElevenLabs(port = 0): FakeElevenLabs {
     if (typeof failure === "object") {
       record.outcome = failure.status;
       record.dialled = failure.dialled ?? false;
-      return Response.json({ detail: { status: "internal_error", message: "Internal server error" } }, {
-        status: failure.status,
-      });
+      const detail = failure.status < 500
+        ? { status: "invalid_request", message: `to_number ${body.to_number} cannot be dialled` }
+        : { status: "internal_error", message: "Internal server error" };
+      return Response.json({ detail }, { status: failure.status });
     }
     record.conversationId = `conv_${randomHex(12)}`;
     record.callSid = `CA${randomHex(16)}`;

@@ -24,7 +24,14 @@ export interface OutboxRow {
   user_id: string | null;
   kind: string;
   text: string | null;
-  payload: { reply_markup?: unknown; events?: { type: string; kind?: string }[]; event?: string; chapter?: number };
+  payload: {
+    reply_markup?: unknown;
+    events?: { type: string; kind?: string }[];
+    event?: string;
+    chapter?: number;
+    /** A call's reason (the touchpoint's), told to the agent as call_reason. */
+    reason?: string;
+  };
   due_at: Date;
   /** When it was queued: her reply is queued with the player's message, due after the reply delay. */
   created_at: Date;
@@ -288,7 +295,8 @@ class Run {
       await this.#gate.pass();
       providerRef = (await sender.send(row, text ?? "")).providerRef;
     } catch (error) {
-      const failure = sender?.classify(error) ?? { message: String(error), permanent: false, retryAfter: null };
+      // No sender: the channel is not configured here (voice off), which a retry would not change.
+      const failure = sender?.classify(error) ?? { message: String(error), permanent: true, retryAfter: null };
       log("warn", "send failed", { outbox_id: row.id, channel: row.channel, error: failure.message });
       this.#result.failed++;
       if (failure.unconfirmed) {

@@ -63,3 +63,15 @@ export async function queueEvent(
                    ${tx.json({ ...item.payload, last_part: true } as never)}, ${item.dueAt})
            on conflict (dedupe_key) do nothing`;
 }
+
+/** Queues a call she places (PLATFORM.md §4.5): a voice row with no text and no chat, so a call waiting for a retry
+ * never holds back the player's Telegram messages; once per key (a touchpoint's `call:<id>`). */
+export async function queueCall(
+  tx: Tx,
+  item: { key: string; userId: string; reason: string; dueAt: Date },
+): Promise<void> {
+  await tx`insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, payload, due_at)
+           values (${item.key}, ${item.userId}, null, 'voice', 'call', ${tx.json({ reason: item.reason })},
+                   ${item.dueAt})
+           on conflict (dedupe_key) do nothing`;
+}
