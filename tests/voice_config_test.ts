@@ -1,7 +1,7 @@
 // The voice configuration (PLATFORM.md §11): the voice function needs its agent and its three secrets (the token key
 // at least 32 characters) and names whichever is missing; the gateway and the jobs (whose deliver runs place her
-// calls) need them only once ELEVENLABS_AGENT_ID turns voice on; the local stack sets local secrets, so the gateway
-// serves the voice routes.
+// calls) need them only once ELEVENLABS_AGENT_ID turns voice on; the local stack sets local secrets and points voice
+// at the fake ElevenLabs the play console starts.
 import assert from "node:assert/strict";
 import { gatewayEnvSchema, jobsEnvSchema, voiceEnvSchema } from "../functions/_shared/config.ts";
 import { ConfigError, parseEnv } from "../functions/_shared/platform/env.ts";
@@ -85,14 +85,21 @@ for (const [name, schema] of [["gateway", gatewayEnvSchema], ["jobs function", j
   });
 }
 
-Deno.test("the local stack sets the voice secrets (and leaves voice itself off)", () => {
+Deno.test("the local stack turns voice on against the fake ElevenLabs, unless a real key or Telegram is set", () => {
   const root = Deno.makeTempDirSync({ prefix: "nikita-voice-env-" });
   try {
-    const env = parseEnv(gatewayEnvSchema, localEnv(root, {}).env);
+    const env = parseEnv(gatewayEnvSchema, localEnv(root, { NIKITA_PORT_OFFSET: "3" }).env);
     assert.equal(env.ELEVENLABS_WEBHOOK_SECRET, "local-elevenlabs-webhook-secret");
     assert.equal(env.ELEVENLABS_INITIATION_SECRET, "local-elevenlabs-initiation-secret");
     assert.ok(env.VOICE_TOKEN_SECRET!.length >= 32);
-    assert.equal(env.ELEVENLABS_AGENT_ID, undefined);
+    assert.deepEqual([env.ELEVENLABS_AGENT_ID, env.ELEVENLABS_API_BASE], ["agent_local", "http://127.0.0.1:54332"]);
+    assert.ok(env.VOICE_PHONE_NUMBER);
+    // A real ElevenLabs key: the agent is the operator's to name (.env), nothing points at the fake.
+    const real = parseEnv(gatewayEnvSchema, localEnv(root, { ELEVENLABS_API_KEY: "xi-real" }).env);
+    assert.deepEqual([real.ELEVENLABS_AGENT_ID, real.ELEVENLABS_API_BASE], [undefined, "https://api.elevenlabs.io"]);
+    // Real Telegram players would be given the fake's number: voice stays off.
+    const telegram = parseEnv(gatewayEnvSchema, localEnv(root, { TELEGRAM_BOT_TOKEN: "1:real" }).env);
+    assert.equal(telegram.ELEVENLABS_AGENT_ID, undefined);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }

@@ -4,7 +4,9 @@
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { startFakeAuth } from "../../tests/fakes/auth.ts";
+import { startFakeElevenLabs } from "../../tests/fakes/elevenlabs.ts";
 import { startFakeTelegram } from "../../tests/fakes/telegram.ts";
+import { ANSWER, createCallConsole, HANG_UP } from "./call_console.ts";
 import { CONTACT_SHORTCUT, createConsoleView } from "./console_view.ts";
 import { localEnv } from "./env.ts";
 import { startGateway } from "./gateway.ts";
@@ -30,15 +32,37 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
 } else {
   const telegram = startFakeTelegram(ports.fakeTelegram);
   const view = createConsoleView(CHAT_ID);
-  startGateway(env, ports.gateway, { quiet: true });
+  const gateway = startGateway(env, ports.gateway, { quiet: true });
   const offline = env.LLM_MODE === "offline";
+  // Voice against the fake ElevenLabs (env.ts): /call rings her, and her own calls ring here.
+  const fakeVoice = Boolean(env.ELEVENLABS_AGENT_ID && env.ELEVENLABS_API_BASE?.startsWith("http://127.0.0.1"));
+  const calls = createCallConsole({
+    voiceUrl: `http://127.0.0.1:${ports.gateway}/functions/v1/voice`,
+    initiationSecret: env.ELEVENLABS_INITIATION_SECRET!,
+    webhookSecret: env.ELEVENLABS_WEBHOOK_SECRET!,
+    agentId: env.ELEVENLABS_AGENT_ID ?? "agent_local",
+    llm: gateway.app.llm,
+    sql: gateway.app.sql,
+    show: (lines) => show(lines),
+  });
+  if (fakeVoice) startFakeElevenLabs(ports.fakeElevenLabs).onDial = (call) => calls.incoming(call);
+  /** The console player's number, once they shared it. */
+  const phone = async () => {
+    const [row] = await gateway.app.sql<{ phone: string | null }[]>`
+      select phone from public.users where telegram_id = ${CHAT_ID}`;
+    return row?.phone ?? null;
+  };
   console.log(`
   Nikita, local play console${
     offline ? " (OFFLINE: canned lines and a heuristic judge; set ANTHROPIC_API_KEY for Claude)" : ""
   }
   You are Telegram user ${CHAT_ID}. Type messages; /start to sign up, /help for commands, Ctrl-D to quit.
   Buttons print under her messages: type a button's text to press it (${CONTACT_SHORTCUT} shares your number).
-  Her replies arrive after her reply delay, as on Telegram.
+  Her replies arrive after her reply delay, as on Telegram.${
+    fakeVoice
+      ? `\n  /call rings her once you shared your number (type your lines, ${HANG_UP} ends the call); ${ANSWER} picks up hers.`
+      : ""
+  }
 `);
   let updateId = Date.now();
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "  you> " });
@@ -52,8 +76,28 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
     if (lines.length > 0) show(lines);
   };
   rl.prompt();
+  /** Lines typed during a call are spoken, not texted. */
+  const onCall = async (text: string): Promise<boolean> => {
+    if (calls.active) {
+      if (text.toLowerCase() === HANG_UP) {
+        rl.setPrompt("  you> ");
+        await calls.hangUp();
+      } else if (text) await calls.say(text);
+      return true;
+    }
+    if (fakeVoice && text.toLowerCase() === ANSWER) {
+      if (!await calls.answer()) show(["  (nobody is calling)"]);
+      return true;
+    }
+    return false;
+  };
   rl.on("line", async (line) => {
     const text = line.trim();
+    if (await onCall(text).catch((error) => (show([`  (the call failed: ${error}) `]), true))) {
+      rl.setPrompt(calls.active ? "  you (phone)> " : "  you> ");
+      rl.prompt();
+      return;
+    }
     if (text) {
       const update = view.update(text, updateId++, new Date());
       const res = await fetch(`http://127.0.0.1:${ports.gateway}/functions/v1/telegram-webhook`, {
@@ -66,6 +110,13 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
       });
       await res.body?.cancel();
       if (res.status !== 200) console.log(`  (webhook answered ${res.status})`);
+      // /call: her number comes on Telegram first, then the console dials it with the player's own number.
+      const number = fakeVoice && text.toLowerCase() === "/call" ? await phone() : null;
+      if (number) {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await calls.ring(number).catch((error) => show([`  (the call failed: ${error})`]));
+        rl.setPrompt(calls.active ? "  you (phone)> " : "  you> ");
+      }
     }
     rl.prompt();
   });

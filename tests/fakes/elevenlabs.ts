@@ -47,6 +47,8 @@ export interface FakeElevenLabs {
   holdMs: number;
   /** The calls that rang. */
   dialled(): OutboundCallRecord[];
+  /** Told of each call as it rings (the play console announces her call). */
+  onDial?: (call: OutboundCallRecord) => void;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export function startFakeElevenLabs(port = 0): FakeElevenLabs {
     record.conversationId = `conv_${randomHex(12)}`;
     record.callSid = `CA${randomHex(16)}`;
     record.dialled = true;
+    fake.onDial?.(record);
     if (failure === "timeout") {
       // Accepted and dialling: the answer is held past any client's timeout (until holdMs, or the fake closes).
       record.outcome = "timeout";
