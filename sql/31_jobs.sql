@@ -39,6 +39,22 @@ create policy "job_leases: backend only"
   on private.job_leases for select to service_role
   using (true);
 
+-- Work a job did once per key (PLATFORM.md §5.1: life-sim marks `<user_id>:<local_date>`): the mark is written in the
+-- transaction that did the work, so a rerun, an overlapping run or the pipeline's on-demand call finds it and skips.
+create table private.job_marks (
+  job text not null,
+  key text not null,
+  done_at timestamptz not null,
+  primary key (job, key)
+);
+comment on table private.job_marks is 'Completion marks of keyed job work (job, key, when): written with the work, so the same key is never done twice.';
+
+alter table private.job_marks enable row level security;
+grant select, insert, update, delete on private.job_marks to service_role;
+create policy "job_marks: backend only"
+  on private.job_marks for select to service_role
+  using (true);
+
 -- Takes the lease of p_job for p_holder until p_now + p_seconds: true only if no lease was held or the held one
 -- had run out. Two runs taking it at once serialize on the row, so exactly one of them gets it.
 create or replace function private.take_job_lease(p_job text, p_holder text, p_seconds integer, p_now timestamptz)

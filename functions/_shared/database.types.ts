@@ -125,6 +125,26 @@ isOneToOne: true
       referencedColumns: ["id"]
     }
                   ]
+                },"life_events": {
+                  Row: {
+                    "created_at": string,"description": string,"domain": string,"emotional_impact": NonNullable<Json>,"event_date": string,"event_type": string,"id": number,"importance": number,"ordinal": number,"people": (string)[],"places": (string)[],"time_of_day": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"description": string,"domain": string,"emotional_impact": NonNullable<Json>,"event_date": string,"event_type": string,"id"?: never,"importance": number,"ordinal": number,"people"?: (string)[],"places"?: (string)[],"time_of_day": string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"description"?: string,"domain"?: string,"emotional_impact"?: NonNullable<Json>,"event_date"?: string,"event_type"?: string,"id"?: never,"importance"?: number,"ordinal"?: number,"people"?: (string)[],"places"?: (string)[],"time_of_day"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "life_events_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "users"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"messages": {
                   Row: {
                     "content": string,"conversation_id": string,"created_at": string,"id": number,"outbox_id": number | null,"role": string,"telegram_update_id": number | null,"time_in_call_secs": number | null,"user_id": string

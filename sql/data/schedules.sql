@@ -16,3 +16,10 @@ end
 $$;
 select cron.schedule('nikita-process-inbox', '* * * * *', 'select private.invoke_job(''process-inbox'')');
 select cron.schedule('nikita-process-conversations', '* * * * *', 'select private.invoke_job(''process-conversations'')');
+-- The daily side (GAME_RULES.md §12, §13, §15, §17): each job catches up by itself and is idempotent by its key.
+select cron.schedule('nikita-cleanup', '30 * * * *', 'select game.cleanup(now())');
+select cron.schedule('nikita-touchpoints', '*/5 * * * *', 'select private.invoke_job(''touchpoints'')');
+select cron.schedule('nikita-life-sim', '10 * * * *', 'select private.invoke_job(''life-sim'')');
+select cron.schedule('nikita-daily-summaries', '20 * * * *', 'select private.invoke_job(''daily-summaries'')');
+select cron.schedule('nikita-psyche-submit', '15 * * * *', 'select private.invoke_job(''psyche-submit'')');
+select cron.schedule('nikita-psyche-collect', '*/10 * * * *', 'select private.invoke_job(''psyche-collect'')');

@@ -1,5 +1,6 @@
 // A fake Anthropic Messages API: answers analyze_exchange, judge_boss, resolve_timezone and extract_conversation tool
-// calls with scripted JSON and chat calls with scripted text; can be slowed down or made to fail. The real SDK talks
+// calls with scripted JSON (any other forced tool from `tools`/`toolDefaults`) and chat calls with scripted text; can
+// be slowed down or made to fail. The real SDK talks
 // to it through baseURL.
 export interface FakeAnthropic {
   url: string;
@@ -10,6 +11,10 @@ export interface FakeAnthropic {
   /** Answers to extract_conversation, one per call; DEFAULT_EXTRACTION when none is left. */
   extractions: unknown[];
   texts: string[];
+  /** Answers to any other forced tool, by tool name, one per call; then `toolDefaults[name]`; a tool with neither is
+   * a 400, so a test that forgot to script it fails loudly. */
+  tools: Record<string, unknown[]>;
+  toolDefaults: Record<string, unknown>;
   /** Delays the next requests, one entry per request (ms). */
   delays: number[];
   failures: number[];
@@ -45,6 +50,8 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
     timezones: [],
     extractions: [],
     texts: [],
+    tools: {},
+    toolDefaults: {},
     delays: [],
     failures: [],
     responded: 0,
@@ -79,6 +86,20 @@ export function startFakeAnthropic(port = 0): FakeAnthropic {
         : tool === "extract_conversation"
         ? fake.extractions.shift() ?? DEFAULT_EXTRACTION
         : { timezone: fake.timezones.shift() ?? null };
+      return Response.json({
+        ...base,
+        stop_reason: "tool_use",
+        content: [{ type: "tool_use", id: `toolu_${n}`, name: tool, input }],
+      }, { headers: { "request-id": `req_${n}` } });
+    }
+    if (tool) {
+      const input = fake.tools[tool]?.shift() ?? fake.toolDefaults[tool];
+      if (input === undefined) {
+        return Response.json({
+          type: "error",
+          error: { type: "invalid_request_error", message: `the fake has no answer for tool ${tool}` },
+        }, { status: 400 });
+      }
       return Response.json({
         ...base,
         stop_reason: "tool_use",

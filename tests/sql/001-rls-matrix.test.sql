@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(329);
+select plan(348);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -25,6 +25,11 @@ select * from tests.rls_matrix('public.messages', 'user_id', true, 'alice', 'bob
 select * from tests.rls_matrix('public.score_history', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.daily_summaries', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.emotional_states', 'user_id', true, 'alice', 'bob');
+insert into public.life_events (user_id, event_date, ordinal, time_of_day, domain, event_type, description,
+  emotional_impact, importance)
+select tests.player(p), '2026-01-05', 1, 'morning', 'work', 'meeting', 'A long stand-up at the co-working space.',
+  '{"arousal": -0.1, "valence": -0.05}', 0.3 from unnest(array['alice', 'bob']) p;
+select * from tests.rls_matrix('public.life_events', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('game.memory_facts', 'user_id', false, 'alice', 'bob');
 insert into game.conversation_threads (user_id, type, content, created_at)
 select tests.player(p), 'plan', 'dinner on Friday', '2026-01-05 10:30+00' from unnest(array['alice', 'bob']) p;
@@ -39,6 +44,8 @@ select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob
 select * from tests.rls_matrix('private.llm_calls', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix_backend('private.job_runs', 'id');
 select * from tests.rls_matrix_backend('private.job_leases', 'job');
+insert into private.job_marks (job, key, done_at) values ('life-sim', 'a:2026-01-05', '2026-01-05 03:00+00');
+select * from tests.rls_matrix_backend('private.job_marks', 'job');
 select * from tests.rls_matrix_backend('private.llm_prices', 'model');
 select * from tests.rls_matrix('game.conflict_state', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('game.boss_fights', 'user_id', false, 'alice', 'bob');

@@ -4,10 +4,10 @@ begin;
 select plan(18);
 
 select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
-  'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states'], 'public tables');
+  'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states', 'life_events'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
   'conversation_effects', 'conversation_threads', 'thoughts', 'ready_prompts'], 'game tables');
-select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
+select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'job_marks', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
   'voice_sessions', 'voice_events', 'tool_calls'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
@@ -96,12 +96,18 @@ select is(
 select results_eq(
   $$select format('%s | %s | %s', jobname, schedule, command) collate "default" from cron.job order by 1$$,
   $$values ('nikita-boss-timeouts | 5 * * * * | select game.expire_boss_fights(now())'),
+           ('nikita-cleanup | 30 * * * * | select game.cleanup(now())'),
            ('nikita-close-idle-conversations | * * * * * | select game.close_idle_conversations(now())'),
+           ('nikita-daily-summaries | 20 * * * * | select private.invoke_job(''daily-summaries'')'),
            ('nikita-decay | 0 * * * * | select game.apply_decay(now())'),
            ('nikita-deliver | * * * * * | select private.invoke_job(''deliver'')'),
+           ('nikita-life-sim | 10 * * * * | select private.invoke_job(''life-sim'')'),
            ('nikita-process-conversations | * * * * * | select private.invoke_job(''process-conversations'')'),
-           ('nikita-process-inbox | * * * * * | select private.invoke_job(''process-inbox'')')$$,
-  'the schedules: decay, boss timeouts, idle conversations, and the HTTP jobs (every minute on pg_cron 1.4)');
+           ('nikita-process-inbox | * * * * * | select private.invoke_job(''process-inbox'')'),
+           ('nikita-psyche-collect | */10 * * * * | select private.invoke_job(''psyche-collect'')'),
+           ('nikita-psyche-submit | 15 * * * * | select private.invoke_job(''psyche-submit'')'),
+           ('nikita-touchpoints | */5 * * * * | select private.invoke_job(''touchpoints'')')$$,
+  'the schedules of PLATFORM.md §5.2 (HTTP jobs every minute on pg_cron 1.4 instead of every 5 seconds)');
 
 select * from finish();
 rollback;
