@@ -5,6 +5,7 @@ import { type App, createApp, jobsHandler, telegramWebhookHandler, voiceHandler 
 import { type GatewayEnv, gatewayEnvSchema } from "../../functions/_shared/config.ts";
 import { parseEnv } from "../../functions/_shared/platform/env.ts";
 import { log } from "../../functions/_shared/platform/log.ts";
+import { createRuntime } from "../../functions/_shared/platform/runtime.ts";
 
 export interface Gateway {
   app: App;
@@ -12,9 +13,14 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export function startGateway(rawEnv: Record<string, string>, port: number, options: { quiet?: boolean } = {}): Gateway {
+export function startGateway(
+  rawEnv: Record<string, string>,
+  port: number,
+  options: { quiet?: boolean; now?: () => Date } = {},
+): Gateway {
   const env = parseEnv(gatewayEnvSchema, rawEnv);
-  const app = createApp(env);
+  // The play console moves its game clock (/wait); the functions then run on it, as the tests' harness does.
+  const app = createApp(env, options.now ? { runtime: createRuntime({ now: options.now }) } : {});
   const routes: Record<string, (req: Request) => Promise<Response>> = {
     "telegram-webhook": telegramWebhookHandler(app, env),
     "jobs": jobsHandler(app, env),

@@ -7,6 +7,7 @@ import { startFakeAuth } from "../../tests/fakes/auth.ts";
 import { startFakeElevenLabs } from "../../tests/fakes/elevenlabs.ts";
 import { startFakeTelegram } from "../../tests/fakes/telegram.ts";
 import { ANSWER, createCallConsole, HANG_UP } from "./call_console.ts";
+import { catchUp, createGameClock, parseWait } from "./clock.ts";
 import { CONTACT_SHORTCUT, createConsoleView } from "./console_view.ts";
 import { localEnv } from "./env.ts";
 import { startGateway } from "./gateway.ts";
@@ -32,7 +33,8 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
 } else {
   const telegram = startFakeTelegram(ports.fakeTelegram);
   const view = createConsoleView(CHAT_ID);
-  const gateway = startGateway(env, ports.gateway, { quiet: true });
+  const clock = createGameClock();
+  const gateway = startGateway(env, ports.gateway, { quiet: true, now: clock.now });
   const offline = env.LLM_MODE === "offline";
   // Voice against the fake ElevenLabs (env.ts): /call rings her, and her own calls ring here.
   const fakeVoice = Boolean(env.ELEVENLABS_AGENT_ID && env.ELEVENLABS_API_BASE?.startsWith("http://127.0.0.1"));
@@ -44,6 +46,7 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
     llm: gateway.app.llm,
     sql: gateway.app.sql,
     show: (lines) => show(lines),
+    now: clock.now,
   });
   if (fakeVoice) startFakeElevenLabs(ports.fakeElevenLabs).onDial = (call) => calls.incoming(call);
   /** The console player's number, once they shared it. */
@@ -58,7 +61,7 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
   }
   You are Telegram user ${CHAT_ID}. Type messages; /start to sign up, /help for commands, Ctrl-D to quit.
   Buttons print under her messages: type a button's text to press it (${CONTACT_SHORTCUT} shares your number).
-  Her replies arrive after her reply delay, as on Telegram.${
+  Her replies arrive after her reply delay, as on Telegram. /wait 3h (or 90m, 2d) moves the game clock on.${
     fakeVoice
       ? `\n  /call rings her once you shared your number (type your lines, ${HANG_UP} ends the call); ${ANSWER} picks up hers.`
       : ""
@@ -85,6 +88,13 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
       } else if (text) await calls.say(text);
       return true;
     }
+    const wait = parseWait(text);
+    if (wait !== null) {
+      const lines = await catchUp(gateway.app, clock, wait);
+      const at = clock.now().toISOString().slice(0, 16).replace("T", " ");
+      show([`  (game clock: ${at} UTC${lines.length ? `; ${lines.join(", ")}` : ""})`]);
+      return true;
+    }
     if (fakeVoice && text.toLowerCase() === ANSWER) {
       if (!await calls.answer()) show(["  (nobody is calling)"]);
       return true;
@@ -99,7 +109,7 @@ if (!env.TELEGRAM_API_ROOT!.startsWith("http://127.0.0.1")) {
       return;
     }
     if (text) {
-      const update = view.update(text, updateId++, new Date());
+      const update = view.update(text, updateId++, clock.now());
       const res = await fetch(`http://127.0.0.1:${ports.gateway}/functions/v1/telegram-webhook`, {
         method: "POST",
         body: JSON.stringify(update),
