@@ -142,6 +142,7 @@ begin
                             else '["work", "social", "personal"]'::jsonb end,
     'event_types', v_t -> 'life_event_types',
     'impact_max', v_t -> 'life_impact_max',
+    'limits', game.life_event_limits(),
     'count', v_count,
     'slots', to_jsonb(game.life_slots(v_count, v_slots_draw)),
     'mood', v_mood - 'lean',
@@ -516,9 +517,11 @@ security invoker
 set search_path = ''
 as $$
 declare
+  v_limits jsonb := game.life_event_limits();
   v_event jsonb;
   v_i int := 0;
   v_key text;
+  v_max int;
   v_value jsonb;
   v_arcs jsonb := coalesce(p_plan -> 'arcs' -> 'continuing', '[]') || coalesce(p_plan -> 'arcs' -> 'resolving', '[]')
     || case when jsonb_typeof(p_plan -> 'arcs' -> 'opened') = 'object'
@@ -556,16 +559,20 @@ begin
         v_event ->> 'domain' using errcode = '22023';
     end if;
     if jsonb_typeof(v_event -> 'description') is distinct from 'string'
-       or char_length(btrim(v_event ->> 'description')) not between 10 and 500 then
-      raise exception 'life event %: the description must be 10-500 characters', v_i using errcode = '22023';
+       or char_length(btrim(v_event ->> 'description'))
+          not between (v_limits ->> 'description_min')::int and (v_limits ->> 'description_max')::int then
+      raise exception 'life event %: the description must be %-% characters', v_i, v_limits ->> 'description_min',
+        v_limits ->> 'description_max' using errcode = '22023';
     end if;
     foreach v_key in array array['people', 'places'] loop
+      v_max := (v_limits ->> (v_key || '_max'))::int;
       if v_event ? v_key and (jsonb_typeof(v_event -> v_key) <> 'array'
-         or jsonb_array_length(v_event -> v_key) > case when v_key = 'people' then 8 else 5 end
+         or jsonb_array_length(v_event -> v_key) > v_max
          or exists (select 1 from jsonb_array_elements(v_event -> v_key) n
-                    where jsonb_typeof(n) <> 'string' or char_length(btrim(n #>> '{}')) not between 1 and 80)) then
-        raise exception 'life event %: % must be at most % names of 1-80 characters', v_i, v_key,
-          case when v_key = 'people' then 8 else 5 end using errcode = '22023';
+                    where jsonb_typeof(n) <> 'string'
+                       or char_length(btrim(n #>> '{}')) not between 1 and (v_limits ->> 'name_max')::int)) then
+        raise exception 'life event %: % must be at most % names of 1-% characters', v_i, v_key, v_max,
+          v_limits ->> 'name_max' using errcode = '22023';
       end if;
     end loop;
     if jsonb_typeof(v_event -> 'emotional_impact') is distinct from 'object' then
@@ -597,3 +604,19 @@ $$;
 comment on function game.check_life_events(jsonb, jsonb, jsonb) is 'Validates a day''s life events against its plan and the §13.1 bounds (count, slots, domains and days off, types, description 10-500, people, places, impact bounds, importance, arcs); raises 22023 naming the first problem.';
 revoke execute on function game.check_life_events(jsonb, jsonb, jsonb) from public;
 grant execute on function game.check_life_events(jsonb, jsonb, jsonb) to service_role;
+
+-- The shape limits of one life event besides the tunable bounds: its description (GAME_RULES.md §13.1: 10-500
+-- characters, as public.life_events checks), and how many people and places it may name, and how long a name.
+-- The plan hands them to the model's schema, so both sides check the same numbers.
+create or replace function game.life_event_limits()
+returns jsonb
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+  select '{"description_min": 10, "description_max": 500, "people_max": 8, "places_max": 5, "name_max": 80}'::jsonb
+$$;
+comment on function game.life_event_limits() is 'The limits of one life event''s text: description 10-500 characters, at most 8 people and 5 places of 1-80 characters.';
+revoke execute on function game.life_event_limits() from public;
+grant execute on function game.life_event_limits() to service_role;

@@ -29,7 +29,7 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'start_voice_session', 'start_outbound_session', 'record_post_call', 'voice_session', 'time_of_day', 'voice_call_context',
   'plan_life_day', 'save_life_day', 'due_life_players', 'todays_life_events', 'berlin_date', 'life_eligible',
   'life_day_key', 'life_draw', 'life_arc_resolve_chance', 'life_arc_outcome', 'life_slots', 'life_mood', 'life_feeling',
-  'check_life_events'], 'game functions');
+  'check_life_events', 'life_event_limits'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',

@@ -64,9 +64,11 @@ CREATE OR REPLACE FUNCTION game.check_life_events (
   SET search_path TO ''
   AS $function$
 declare
+  v_limits jsonb := game.life_event_limits();
   v_event jsonb;
   v_i int := 0;
   v_key text;
+  v_max int;
   v_value jsonb;
   v_arcs jsonb := coalesce(p_plan -> 'arcs' -> 'continuing', '[]') || coalesce(p_plan -> 'arcs' -> 'resolving', '[]')
     || case when jsonb_typeof(p_plan -> 'arcs' -> 'opened') = 'object'
@@ -104,16 +106,20 @@ begin
         v_event ->> 'domain' using errcode = '22023';
     end if;
     if jsonb_typeof(v_event -> 'description') is distinct from 'string'
-       or char_length(btrim(v_event ->> 'description')) not between 10 and 500 then
-      raise exception 'life event %: the description must be 10-500 characters', v_i using errcode = '22023';
+       or char_length(btrim(v_event ->> 'description'))
+          not between (v_limits ->> 'description_min')::int and (v_limits ->> 'description_max')::int then
+      raise exception 'life event %: the description must be %-% characters', v_i, v_limits ->> 'description_min',
+        v_limits ->> 'description_max' using errcode = '22023';
     end if;
     foreach v_key in array array['people', 'places'] loop
+      v_max := (v_limits ->> (v_key || '_max'))::int;
       if v_event ? v_key and (jsonb_typeof(v_event -> v_key) <> 'array'
-         or jsonb_array_length(v_event -> v_key) > case when v_key = 'people' then 8 else 5 end
+         or jsonb_array_length(v_event -> v_key) > v_max
          or exists (select 1 from jsonb_array_elements(v_event -> v_key) n
-                    where jsonb_typeof(n) <> 'string' or char_length(btrim(n #>> '{}')) not between 1 and 80)) then
-        raise exception 'life event %: % must be at most % names of 1-80 characters', v_i, v_key,
-          case when v_key = 'people' then 8 else 5 end using errcode = '22023';
+                    where jsonb_typeof(n) <> 'string'
+                       or char_length(btrim(n #>> '{}')) not between 1 and (v_limits ->> 'name_max')::int)) then
+        raise exception 'life event %: % must be at most % names of 1-% characters', v_i, v_key, v_max,
+          v_limits ->> 'name_max' using errcode = '22023';
       end if;
     end loop;
     if jsonb_typeof(v_event -> 'emotional_impact') is distinct from 'object' then
@@ -253,6 +259,15 @@ CREATE OR REPLACE FUNCTION game.life_eligible (
   SET search_path TO ''
   AS $function$
   select p_user.onboarding_status = 'completed' and p_user.game_status in ('active', 'boss_fight')
+$function$;
+
+CREATE OR REPLACE FUNCTION game.life_event_limits()
+  RETURNS jsonb
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select '{"description_min": 10, "description_max": 500, "people_max": 8, "places_max": 5, "name_max": 80}'::jsonb
 $function$;
 
 CREATE OR REPLACE FUNCTION game.life_feeling (
@@ -432,6 +447,7 @@ begin
                             else '["work", "social", "personal"]'::jsonb end,
     'event_types', v_t -> 'life_event_types',
     'impact_max', v_t -> 'life_impact_max',
+    'limits', game.life_event_limits(),
     'count', v_count,
     'slots', to_jsonb(game.life_slots(v_count, v_slots_draw)),
     'mood', v_mood - 'lean',
@@ -614,6 +630,8 @@ COMMENT ON FUNCTION "game"."life_draw"(jsonb, text, integer) IS 'One random draw
 
 COMMENT ON FUNCTION "game"."life_eligible"(public.users) IS 'True when the player gets her life events: onboarded, game active or boss_fight (never game_over or won).';
 
+COMMENT ON FUNCTION "game"."life_event_limits"() IS 'The limits of one life event''s text: description 10-500 characters, at most 8 people and 5 places of 1-80 characters.';
+
 COMMENT ON FUNCTION "game"."life_feeling"(numeric, jsonb) IS 'positive when the valence impact exceeds npc_sentiment_threshold, negative below its negative, neutral otherwise.';
 
 COMMENT ON FUNCTION "game"."life_mood"(uuid, date, jsonb) IS 'Her mood from her life events of the 3 Berlin dates before p_date (0.5 + impacts, clamped 0..1) and the lean of the day''s generation (negative < 0.4 valence, positive > 0.6, mixed).';
@@ -661,6 +679,10 @@ GRANT EXECUTE ON FUNCTION "game"."life_draw"(jsonb, text, integer) TO "service_r
 REVOKE ALL ON FUNCTION "game"."life_eligible"(public.users) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "game"."life_eligible"(public.users) TO "service_role";
+
+REVOKE ALL ON FUNCTION "game"."life_event_limits"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "game"."life_event_limits"() TO "service_role";
 
 REVOKE ALL ON FUNCTION "game"."life_feeling"(numeric, jsonb) FROM PUBLIC;
 
