@@ -42,8 +42,8 @@ declare
   v_therapy boolean;
   v_count int;
   v_active jsonb;
-  v_continuing jsonb := '[]';
-  v_resolving jsonb := '[]';
+  v_continuing jsonb := '[]'::jsonb;
+  v_resolving jsonb := '[]'::jsonb;
   v_opened jsonb;
   v_available jsonb;
   v_arc jsonb;
@@ -178,7 +178,7 @@ declare
   v_t jsonb := game.tunables_json();
   v_user public.users := game.lock_player(p_user_id);
   v_key text := game.life_day_key(p_user_id, p_date);
-  v_arc_ids jsonb := '{}';
+  v_arc_ids jsonb := '{}'::jsonb;
   v_arc jsonb;
   v_opened_id bigint;
   v_resolved int := 0;

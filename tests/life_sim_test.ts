@@ -273,3 +273,25 @@ Deno.test("offline, her day follows the plan: a week of valid days, no work on t
     await h.close();
   }
 });
+
+Deno.test("two runs at once write her day once: the second save finds the mark", async () => {
+  const at = new Date("2031-03-17T06:00:00Z");
+  const h = startHarness({ now: () => at, random: half });
+  try {
+    const id = await onboardedPlayer(h.sql, tgId(), { at: new Date("2031-03-01T10:00:00Z") });
+    h.anthropic.tools.write_life_events = [day(), day()];
+    // A slow model, so both runs have planned the day before either saves it.
+    h.anthropic.delays.push(150, 150);
+    const outcomes = await Promise.all([
+      generateLifeDay({ ...h.app, random: half }, id),
+      generateLifeDay({ ...h.app, random: half }, id),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ["duplicate", "saved"]);
+    assert.deepEqual(await written(h.sql, id), { events: 4, marks: 1, arcs: 0, people: 1 });
+    const [lena] = await h.sql<{ events: number }[]>`
+      select events from game.life_people where user_id = ${id} and person = 'Lena'`;
+    assert.equal(lena?.events, 1, "her feelings counted once");
+  } finally {
+    await h.close();
+  }
+});
