@@ -3,6 +3,33 @@
 -- job (and on demand by the pipeline's life-sim stage); read by her prompt, the touchpoints (an important event may
 -- make her text first, §15) and the portal.
 
+-- Her arcs (GAME_RULES.md §13.3): multi-day storylines, at most arc_max_active active per player, opened and
+-- resolved once per Berlin date by the day's generation (game.save_life_day). The people of an arc are those of
+-- its first event, so the story keeps its cast.
+create table game.life_arcs (
+  id bigint generated always as identity primary key,
+  user_id uuid not null references public.users (id) on delete cascade,
+  -- A kind of the life_arc_kinds tunable, with its domain.
+  kind text not null,
+  domain text not null check (domain in ('work', 'social', 'personal')),
+  status text not null default 'active' check (status in ('active', 'resolved')),
+  opened_on date not null,
+  resolved_on date,
+  outcome text,
+  people text[] not null default '{}',
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  check ((status = 'active') = (resolved_on is null and outcome is null))
+);
+comment on table game.life_arcs is 'Her multi-day storylines (GAME_RULES.md §13.3): kind, domain, the Berlin dates it opened and resolved, its outcome and its people; at most arc_max_active active per player.';
+create index life_arcs_user_idx on game.life_arcs (user_id, status);
+
+alter table game.life_arcs enable row level security;
+grant select, insert, update, delete on game.life_arcs to service_role;
+create policy "life_arcs: backend only"
+  on game.life_arcs for select to service_role
+  using (true);
+
 create table public.life_events (
   id bigint generated always as identity primary key,
   user_id uuid not null references public.users (id) on delete cascade,
@@ -26,10 +53,13 @@ create table public.life_events (
     and abs(coalesce((emotional_impact ->> 'dominance')::numeric, 0)) <= 0.2
     and abs(coalesce((emotional_impact ->> 'intimacy')::numeric, 0)) <= 0.1),
   importance numeric(3, 2) not null check (importance between 0 and 1),
+  -- The arc the event belongs to, if any (not exposed to players: the arcs are hers).
+  arc_id bigint references game.life_arcs (id) on delete set null,
   created_at timestamptz not null default now(),
   unique (user_id, event_date, ordinal)
 );
 comment on table public.life_events is 'Her life events (GAME_RULES.md §13.1): per player and Berlin date, 3-5 events with slot, domain, type, description, people, places, emotional impact (within the §13.1 bounds) and importance.';
+create index life_events_arc_idx on public.life_events (arc_id);
 comment on column public.life_events.event_date is 'The Berlin date of the event (her days follow Berlin time, whatever the player''s timezone).';
 
 alter table public.life_events enable row level security;
@@ -41,3 +71,24 @@ grant select (user_id, event_date, ordinal, time_of_day, domain, event_type, des
 create policy "life_events: select own or admin"
   on public.life_events for select to authenticated
   using (user_id = (select auth.uid()) or (select public.is_admin()));
+
+-- How she feels about the people of her life (GAME_RULES.md §13.1): the latest event that involved a person sets
+-- the feeling, by that event's valence impact against npc_sentiment_threshold.
+create table game.life_people (
+  user_id uuid not null references public.users (id) on delete cascade,
+  person text not null check (char_length(person) between 1 and 80),
+  feeling text not null check (feeling in ('positive', 'negative', 'neutral')),
+  -- The valence impact and the Berlin date of the event that set the feeling.
+  valence numeric(5, 4) not null,
+  event_date date not null,
+  events integer not null default 1 check (events > 0),
+  updated_at timestamptz not null,
+  primary key (user_id, person)
+);
+comment on table game.life_people is 'Her feeling towards each person of her life events (GAME_RULES.md §13.1): positive, negative or neutral from the valence of the latest event that involved them, with that valence, its date and how many events involved them.';
+
+alter table game.life_people enable row level security;
+grant select, insert, update, delete on game.life_people to service_role;
+create policy "life_people: backend only"
+  on game.life_people for select to service_role
+  using (true);

@@ -58,6 +58,9 @@ Deno.test("a closed conversation is processed once even when two workers run, ev
     const id = await onboardedPlayer(h.sql, tgId());
     const conversation = await closedConversation(h.sql, id, "I work as a lighthouse keeper on the coast.", new Date());
     await onlyOurs(h.sql, [conversation]);
+    // Her day is already generated (tests/life_sim_test.ts covers the stage that generates it).
+    await h.sql`insert into private.job_marks (job, key, done_at)
+      values ('life-sim', game.life_day_key(${id}, game.berlin_date(now())), now())`;
     h.anthropic.extractions.push({
       facts: [
         { fact: "The player works as a lighthouse keeper", graph_type: "user", confidence: 0.9 },

@@ -127,14 +127,14 @@ isOneToOne: true
                   ]
                 },"life_events": {
                   Row: {
-                    "created_at": string,"description": string,"domain": string,"emotional_impact": NonNullable<Json>,"event_date": string,"event_type": string,"id": number,"importance": number,"ordinal": number,"people": (string)[],"places": (string)[],"time_of_day": string,"user_id": string
+                    "arc_id": number | null,"created_at": string,"description": string,"domain": string,"emotional_impact": NonNullable<Json>,"event_date": string,"event_type": string,"id": number,"importance": number,"ordinal": number,"people": (string)[],"places": (string)[],"time_of_day": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"description": string,"domain": string,"emotional_impact": NonNullable<Json>,"event_date": string,"event_type": string,"id"?: never,"importance": number,"ordinal": number,"people"?: (string)[],"places"?: (string)[],"time_of_day": string,"user_id": string
+                    "arc_id"?: number | null,"created_at"?: string,"description": string,"domain": string,"emotional_impact": NonNullable<Json>,"event_date": string,"event_type": string,"id"?: never,"importance": number,"ordinal": number,"people"?: (string)[],"places"?: (string)[],"time_of_day": string,"user_id": string
                   }
                   Update: {
-                    "created_at"?: string,"description"?: string,"domain"?: string,"emotional_impact"?: NonNullable<Json>,"event_date"?: string,"event_type"?: string,"id"?: never,"importance"?: number,"ordinal"?: number,"people"?: (string)[],"places"?: (string)[],"time_of_day"?: string,"user_id"?: string
+                    "arc_id"?: number | null,"created_at"?: string,"description"?: string,"domain"?: string,"emotional_impact"?: NonNullable<Json>,"event_date"?: string,"event_type"?: string,"id"?: never,"importance"?: number,"ordinal"?: number,"people"?: (string)[],"places"?: (string)[],"time_of_day"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {

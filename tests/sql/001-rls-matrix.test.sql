@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(348);
+select plan(368);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -30,6 +30,13 @@ insert into public.life_events (user_id, event_date, ordinal, time_of_day, domai
 select tests.player(p), '2026-01-05', 1, 'morning', 'work', 'meeting', 'A long stand-up at the co-working space.',
   '{"arousal": -0.1, "valence": -0.05}', 0.3 from unnest(array['alice', 'bob']) p;
 select * from tests.rls_matrix('public.life_events', 'user_id', true, 'alice', 'bob');
+insert into game.life_arcs (user_id, kind, domain, opened_on, created_at, updated_at)
+select tests.player(p), 'home_project', 'personal', '2026-01-05', '2026-01-05 03:00+00', '2026-01-05 03:00+00'
+from unnest(array['alice', 'bob']) p;
+insert into game.life_people (user_id, person, feeling, valence, event_date, updated_at)
+select tests.player(p), 'Lena', 'positive', 0.2, '2026-01-05', '2026-01-05 03:00+00' from unnest(array['alice', 'bob']) p;
+select * from tests.rls_matrix('game.life_arcs', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('game.life_people', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('game.memory_facts', 'user_id', false, 'alice', 'bob');
 insert into game.conversation_threads (user_id, type, content, created_at)
 select tests.player(p), 'plan', 'dinner on Friday', '2026-01-05 10:30+00' from unnest(array['alice', 'bob']) p;

@@ -1,6 +1,7 @@
 // Every HTTP job of the jobs function (PLATFORM.md §5.1), one entry each: its batch and what one run does. A new
 // job is one entry here plus its cron.schedule in a migration (and sql/data/schedules.sql).
 import type { App } from "../app.ts";
+import { runLifeSim } from "../life/day.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
 import { processConversations } from "../pipeline/process_conversations.ts";
 import { sweepInbox } from "../telegram/drain.ts";
@@ -30,6 +31,11 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
       batch: 5,
       run: (limit) =>
         processConversations({ sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime }, limit),
+    },
+    // §5.1 / GAME_RULES.md §13: her day's events for players whose Berlin date has none yet, past 04:00 Berlin.
+    "life-sim": {
+      batch: 20,
+      run: (limit) => runLifeSim({ sql: app.sql, llm: app.llm, runtime: app.runtime, random: app.drain.random }, limit),
     },
   };
 }

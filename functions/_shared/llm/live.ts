@@ -5,6 +5,7 @@ import { writeBossLine } from "./boss_lines.ts";
 import { createModelClient } from "./client.ts";
 import { extractConversation } from "./extract.ts";
 import { judgeEncounter } from "./judge.ts";
+import { writeLifeEvents } from "./life_events.ts";
 import { writeReply } from "./reply.ts";
 import { resolveTimezone } from "./timezone.ts";
 import type { Llm } from "./types.ts";
@@ -38,5 +39,6 @@ export function createLiveLlm(options: LiveOptions): Llm {
     bossLine: (request) => writeBossLine(client, m.reply, request),
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),
     extract: (context, transcript) => extractConversation(client, m.extraction ?? m.reply, context, transcript),
+    lifeEvents: (plan) => writeLifeEvents(client, m.summary, plan),
   };
 }

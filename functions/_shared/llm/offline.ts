@@ -5,6 +5,8 @@
 import type { Analysis, Behavior, ViceCategory } from "./analysis.ts";
 import type { Verdict } from "./analysis.ts";
 import type { Extraction, Tone } from "./extract.ts";
+import type { LifePlan } from "./life_events.ts";
+import { offlineLifeEvents } from "./life_events_offline.ts";
 import type { BossLineRequest, ChatLine, ConversationContext, Llm, TurnContext } from "./types.ts";
 import { timezoneByCityName } from "./timezone.ts";
 
@@ -489,6 +491,9 @@ export function createOfflineLlm(): Llm {
     },
     extract(context: ConversationContext, transcript: ChatLine[]) {
       return Promise.resolve(offlineExtraction(context, transcript));
+    },
+    lifeEvents(plan: LifePlan) {
+      return Promise.resolve(offlineLifeEvents(plan));
     },
   };
 }

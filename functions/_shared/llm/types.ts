@@ -2,6 +2,7 @@
 // and offline implementations both satisfy Llm.
 import type { Analysis, Verdict } from "./analysis.ts";
 import type { Extraction } from "./extract.ts";
+import type { LifeEvent, LifePlan } from "./life_events.ts";
 
 export interface ChatLine {
   role: "player" | "nikita";
@@ -57,4 +58,7 @@ export interface Llm {
   /** What she takes away from a finished conversation (PLATFORM.md §6 stage 1); a ProviderError when the model
    * cannot be reached or answers nothing valid after one re-ask, so the pipeline job retries it. */
   extract(context: ConversationContext, transcript: ChatLine[]): Promise<Extraction>;
+  /** Her day's events from the plan SQL made (GAME_RULES.md §13); a ProviderError when the model cannot be reached
+   * or answers nothing valid after one re-ask, so the life-sim job retries the player later. */
+  lifeEvents(plan: LifePlan): Promise<LifeEvent[]>;
 }

@@ -1,8 +1,10 @@
 // The process-conversations job (PLATFORM.md §5.1, §6): after every closed conversation, its stages in order, each
 // safe to rerun and recorded in the job's `stages`. The critical ones (a call's score, extraction, memory write) fail
 // the job, which is retried after 2, 10 and 30 minutes; the others record their failure and the job goes on. A
-// player whose game is over or won gets the summary stage only. Stages 5 and 6 (her day's events, proactive
-// messages) are recorded as skipped until they exist. Each model or embedding call runs holding no transaction.
+// player whose game is over or won gets the summary stage only. Stage 5 generates her day's events when they are
+// missing (the life-sim job's code); stage 6 (proactive messages) is recorded as skipped until it exists. Each model
+// or embedding call runs holding no transaction.
+import { generateLifeDay } from "../life/day.ts";
 import type { Extraction } from "../llm/extract.ts";
 import type { ChatLine, Llm } from "../llm/types.ts";
 import type { Embedder } from "../memory/embeddings.ts";
@@ -17,6 +19,8 @@ export interface PipelineDeps {
   llm: Llm;
   embedder: Embedder;
   runtime: Runtime;
+  /** The randomness of her day's plan (stage 5); Math.random unless a test pins it. */
+  random?: () => number;
 }
 
 interface ClaimedJob {
@@ -211,17 +215,19 @@ async function runStage(
     }
     case "effects": {
       const extraction = extractionOf(stages);
-      const effects = {
-        tones: extraction?.emotional_tone ?? ["neutral"],
-        vice_signals: extraction?.vice_signals ?? [],
-      };
-      const [row] = await asServiceRole(
-        deps.sql,
-        (tx) =>
-          tx<{ r: unknown }[]>`select game.apply_conversation_effects(${job.conversation_id}, ${
-            tx.json(effects)
-          }, ${now}) as r`,
-      );
+      const [row] = await asServiceRole(deps.sql, async (tx) => {
+        // Her emotional state counts today's life events whose slot has begun (GAME_RULES.md §11 step 2).
+        const [today] = await tx<{ e: { emotional_impact: Record<string, number> }[] }[]>`
+          select game.todays_life_events(${job.user_id}, ${now}) as e`;
+        const effects = {
+          tones: extraction?.emotional_tone ?? ["neutral"],
+          vice_signals: extraction?.vice_signals ?? [],
+          life_events: today!.e.map((e) => e.emotional_impact),
+        };
+        return await tx<{ r: unknown }[]>`select game.apply_conversation_effects(${job.conversation_id}, ${
+          tx.json(effects)
+        }, ${now}) as r`;
+      });
       return { status: "done", output: row!.r };
     }
     case "cooling": {
@@ -231,7 +237,11 @@ async function runStage(
       );
       return { status: "done", output: row!.r };
     }
-    case "life_sim":
+    case "life_sim": {
+      // Today's events if the job has not made them yet (PLATFORM.md §6 stage 5); the day's mark makes it once.
+      const day = await generateLifeDay(deps, job.user_id, now);
+      return { status: day.status === "saved" ? "done" : "skipped", output: day };
+    }
     case "touchpoints":
       return { status: "skipped", output: { reason: "not built yet" } };
     case "summary": {
