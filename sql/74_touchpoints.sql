@@ -101,7 +101,6 @@ declare
   v_user public.users;
   v_existing game.touchpoints;
   v_reason text;
-  v_range jsonb;
   v_rate numeric;
   v_local timestamp;
   v_slot text;
@@ -130,9 +129,7 @@ begin
   end if;
 
   -- The initiation rate: a uniform draw within the chapter's range.
-  v_range := v_t -> 'touchpoint_initiation' -> (v_user.chapter - 1);
-  v_rate := round((v_range ->> 0)::numeric
-    + game.touchpoint_draw(p_draws, 'rate') * ((v_range ->> 1)::numeric - (v_range ->> 0)::numeric), 4);
+  v_rate := game.touchpoint_rate(v_user.chapter, game.touchpoint_draw(p_draws, 'rate'), v_t);
 
   -- time: the first evaluation inside a slot of the player's local day, once per slot per day; due at a uniform
   -- time in the rest of the slot.
@@ -159,8 +156,7 @@ begin
      and p_now - v_user.last_interaction_at >= make_interval(hours => (v_t ->> 'touchpoint_gap')::int) then
     v_result := game.roll_touchpoint_occasion(v_user, 'gap',
       'gap:' || to_char(v_user.last_interaction_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-      v_rate, least((v_t ->> 'touchpoint_gap_max_p')::numeric, (v_t ->> 'touchpoint_gap_factor')::numeric * v_rate),
-      'gap', p_now + make_interval(mins => (v_t ->> 'touchpoint_gap_delay')::int),
+      v_rate, game.gap_trigger_chance(v_rate, v_t), 'gap', p_now + make_interval(mins => (v_t ->> 'touchpoint_gap_delay')::int),
       null, p_draws, p_voice, p_source_conversation_id, p_now, v_t);
     if v_result is not null then
       v_occasions := v_occasions || jsonb_build_array(v_result - 'touchpoint');
@@ -184,10 +180,7 @@ begin
     loop
       v_magnitude := game.life_event_magnitude(v_event.emotional_impact);
       v_result := game.roll_touchpoint_occasion(v_user, 'event', 'event:' || v_event.id, v_rate,
-        least((v_t ->> 'touchpoint_event_max_p')::numeric,
-          v_rate * (1 + v_event.importance)
-            * (1 + 0.5 * least(1, v_magnitude / (v_t ->> 'touchpoint_event_magnitude_norm')::numeric))),
-        'events:' || v_event_index, p_now + make_interval(mins => (v_t ->> 'touchpoint_event_delay')::int),
+        game.event_trigger_chance(v_rate, v_event.importance, v_magnitude, v_t), 'events:' || v_event_index, p_now + make_interval(mins => (v_t ->> 'touchpoint_event_delay')::int),
         v_event.id, p_draws, p_voice, p_source_conversation_id, p_now, v_t);
       v_event_index := v_event_index + 1;
       v_occasions := v_occasions || jsonb_build_array(v_result - 'touchpoint');
@@ -402,6 +395,54 @@ revoke execute on function game.release_touchpoint(uuid, uuid, text, timestamptz
 grant execute on function game.release_touchpoint(uuid, uuid, text, timestamptz) to service_role;
 
 -- Helpers.
+
+-- The initiation rate of a roll: a uniform draw within the chapter's touchpoint_initiation range.
+create or replace function game.touchpoint_rate(p_chapter integer, p_draw numeric, p_t jsonb)
+returns numeric
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_range jsonb := p_t -> 'touchpoint_initiation' -> (p_chapter - 1);
+begin
+  return round((v_range ->> 0)::numeric + p_draw * ((v_range ->> 1)::numeric - (v_range ->> 0)::numeric), 4);
+end
+$$;
+comment on function game.touchpoint_rate(integer, numeric, jsonb) is 'Initiation rate = low + draw x (high - low) of the chapter''s touchpoint_initiation range.';
+revoke execute on function game.touchpoint_rate(integer, numeric, jsonb) from public;
+grant execute on function game.touchpoint_rate(integer, numeric, jsonb) to service_role;
+
+-- The gap trigger's chance: min(touchpoint_gap_max_p, touchpoint_gap_factor x rate).
+create or replace function game.gap_trigger_chance(p_rate numeric, p_t jsonb)
+returns numeric
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+  select round(least((p_t ->> 'touchpoint_gap_max_p')::numeric, (p_t ->> 'touchpoint_gap_factor')::numeric * p_rate), 4)
+$$;
+comment on function game.gap_trigger_chance(numeric, jsonb) is 'Gap trigger chance = min(0.5, 1.5 x rate) (tunables).';
+revoke execute on function game.gap_trigger_chance(numeric, jsonb) from public;
+grant execute on function game.gap_trigger_chance(numeric, jsonb) to service_role;
+
+-- The event trigger's chance: min(max_p, rate x (1 + importance) x (1 + 0.5 x min(1, magnitude / norm))).
+create or replace function game.event_trigger_chance(p_rate numeric, p_importance numeric, p_magnitude numeric,
+  p_t jsonb)
+returns numeric
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+  select round(least((p_t ->> 'touchpoint_event_max_p')::numeric, p_rate * (1 + p_importance)
+    * (1 + 0.5 * least(1, p_magnitude / (p_t ->> 'touchpoint_event_magnitude_norm')::numeric))), 4)
+$$;
+comment on function game.event_trigger_chance(numeric, numeric, numeric, jsonb) is 'Event trigger chance = min(0.8, rate x (1 + importance) x (1 + 0.5 x min(1, magnitude / 0.6))) (tunables).';
+revoke execute on function game.event_trigger_chance(numeric, numeric, numeric, jsonb) from public;
+grant execute on function game.event_trigger_chance(numeric, numeric, numeric, jsonb) to service_role;
 
 -- Why a player cannot get a new touchpoint at p_now, or null: not active (terminal and boss fights never), not
 -- onboarded, notifications off, a conversation open, or another proactive message due or delivered closer than

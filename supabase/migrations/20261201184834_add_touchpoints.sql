@@ -175,7 +175,6 @@ declare
   v_user public.users;
   v_existing game.touchpoints;
   v_reason text;
-  v_range jsonb;
   v_rate numeric;
   v_local timestamp;
   v_slot text;
@@ -204,9 +203,7 @@ begin
   end if;
 
   -- The initiation rate: a uniform draw within the chapter's range.
-  v_range := v_t -> 'touchpoint_initiation' -> (v_user.chapter - 1);
-  v_rate := round((v_range ->> 0)::numeric
-    + game.touchpoint_draw(p_draws, 'rate') * ((v_range ->> 1)::numeric - (v_range ->> 0)::numeric), 4);
+  v_rate := game.touchpoint_rate(v_user.chapter, game.touchpoint_draw(p_draws, 'rate'), v_t);
 
   -- time: the first evaluation inside a slot of the player's local day, once per slot per day; due at a uniform
   -- time in the rest of the slot.
@@ -233,8 +230,7 @@ begin
      and p_now - v_user.last_interaction_at >= make_interval(hours => (v_t ->> 'touchpoint_gap')::int) then
     v_result := game.roll_touchpoint_occasion(v_user, 'gap',
       'gap:' || to_char(v_user.last_interaction_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-      v_rate, least((v_t ->> 'touchpoint_gap_max_p')::numeric, (v_t ->> 'touchpoint_gap_factor')::numeric * v_rate),
-      'gap', p_now + make_interval(mins => (v_t ->> 'touchpoint_gap_delay')::int),
+      v_rate, game.gap_trigger_chance(v_rate, v_t), 'gap', p_now + make_interval(mins => (v_t ->> 'touchpoint_gap_delay')::int),
       null, p_draws, p_voice, p_source_conversation_id, p_now, v_t);
     if v_result is not null then
       v_occasions := v_occasions || jsonb_build_array(v_result - 'touchpoint');
@@ -258,10 +254,7 @@ begin
     loop
       v_magnitude := game.life_event_magnitude(v_event.emotional_impact);
       v_result := game.roll_touchpoint_occasion(v_user, 'event', 'event:' || v_event.id, v_rate,
-        least((v_t ->> 'touchpoint_event_max_p')::numeric,
-          v_rate * (1 + v_event.importance)
-            * (1 + 0.5 * least(1, v_magnitude / (v_t ->> 'touchpoint_event_magnitude_norm')::numeric))),
-        'events:' || v_event_index, p_now + make_interval(mins => (v_t ->> 'touchpoint_event_delay')::int),
+        game.event_trigger_chance(v_rate, v_event.importance, v_magnitude, v_t), 'events:' || v_event_index, p_now + make_interval(mins => (v_t ->> 'touchpoint_event_delay')::int),
         v_event.id, p_draws, p_voice, p_source_conversation_id, p_now, v_t);
       v_event_index := v_event_index + 1;
       v_occasions := v_occasions || jsonb_build_array(v_result - 'touchpoint');
@@ -321,6 +314,21 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION game.event_trigger_chance (
+  p_rate       numeric,
+  p_importance numeric,
+  p_magnitude  numeric,
+  p_t          jsonb
+)
+  RETURNS numeric
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select round(least((p_t ->> 'touchpoint_event_max_p')::numeric, p_rate * (1 + p_importance)
+    * (1 + 0.5 * least(1, p_magnitude / (p_t ->> 'touchpoint_event_magnitude_norm')::numeric))), 4)
+$function$;
+
 CREATE OR REPLACE FUNCTION game.finish_touchpoint (
   p_id          uuid,
   p_claim_token uuid,
@@ -336,6 +344,18 @@ CREATE OR REPLACE FUNCTION game.finish_touchpoint (
     claim_token = null, lease_until = null
   where id = p_id and status = 'claimed' and claim_token = p_claim_token
   returning true
+$function$;
+
+CREATE OR REPLACE FUNCTION game.gap_trigger_chance (
+  p_rate numeric,
+  p_t    jsonb
+)
+  RETURNS numeric
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select round(least((p_t ->> 'touchpoint_gap_max_p')::numeric, (p_t ->> 'touchpoint_gap_factor')::numeric * p_rate), 4)
 $function$;
 
 CREATE OR REPLACE FUNCTION game.life_event_magnitude (
@@ -636,6 +656,23 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION game.touchpoint_rate (
+  p_chapter integer,
+  p_draw    numeric,
+  p_t       jsonb
+)
+  RETURNS numeric
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+declare
+  v_range jsonb := p_t -> 'touchpoint_initiation' -> (p_chapter - 1);
+begin
+  return round((v_range ->> 0)::numeric + p_draw * ((v_range ->> 1)::numeric - (v_range ->> 0)::numeric), 4);
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION game.touchpoint_spacing_ok (
   p_user_id uuid,
   p_due     timestamp with time zone,
@@ -726,7 +763,11 @@ COMMENT ON FUNCTION "game"."evaluate_touchpoint"(uuid, timestamp with time zone,
 
 COMMENT ON FUNCTION "game"."evaluate_touchpoints"(timestamp with time zone, integer, jsonb, boolean) IS 'Evaluates up to p_limit eligible players with a pending touchpoint occasion (skip locked), one draw object each; returns {evaluated, scheduled}.';
 
+COMMENT ON FUNCTION "game"."event_trigger_chance"(numeric, numeric, numeric, jsonb) IS 'Event trigger chance = min(0.8, rate x (1 + importance) x (1 + 0.5 x min(1, magnitude / 0.6))) (tunables).';
+
 COMMENT ON FUNCTION "game"."finish_touchpoint"(uuid, uuid, text, bigint, timestamp with time zone) IS 'Marks a claimed touchpoint sent (queued to the outbox row p_outbox_id with its text); null if the claim is no longer held.';
+
+COMMENT ON FUNCTION "game"."gap_trigger_chance"(numeric, jsonb) IS 'Gap trigger chance = min(0.5, 1.5 x rate) (tunables).';
 
 COMMENT ON FUNCTION "game"."life_event_magnitude"(jsonb) IS 'abs(arousal) + abs(valence) of a life event''s emotional impact (GAME_RULES.md §15 event trigger).';
 
@@ -750,6 +791,8 @@ COMMENT ON FUNCTION "game"."touchpoint_event_draw"(jsonb, integer) IS 'The i-th 
 COMMENT ON FUNCTION "game"."touchpoint_ineligibility"(public.users, timestamp with time zone, jsonb) IS 'Why a player may not get a new touchpoint now (not_active, not_onboarded, notifications_off, conversation_open, too_close), or null.';
 
 COMMENT ON FUNCTION "game"."touchpoint_occasion_pending"(public.users, timestamp with time zone, jsonb) IS 'Whether the player has a touchpoint occasion (time slot, silence, life event) not yet rolled at p_now.';
+
+COMMENT ON FUNCTION "game"."touchpoint_rate"(integer, numeric, jsonb) IS 'Initiation rate = low + draw x (high - low) of the chapter''s touchpoint_initiation range.';
 
 COMMENT ON FUNCTION "game"."touchpoint_spacing_ok"(uuid, timestamp with time zone, jsonb) IS 'No other proactive message due or delivered closer than touchpoint_min_spacing to p_due.';
 
@@ -775,9 +818,17 @@ REVOKE ALL ON FUNCTION "game"."evaluate_touchpoints"(timestamp WITH time zone, i
 
 GRANT EXECUTE ON FUNCTION "game"."evaluate_touchpoints"(timestamp WITH time zone, integer, jsonb, boolean) TO "service_role";
 
+REVOKE ALL ON FUNCTION "game"."event_trigger_chance"(numeric, numeric, numeric, jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "game"."event_trigger_chance"(numeric, numeric, numeric, jsonb) TO "service_role";
+
 REVOKE ALL ON FUNCTION "game"."finish_touchpoint"(uuid, uuid, text, bigint, timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "game"."finish_touchpoint"(uuid, uuid, text, bigint, timestamp WITH time zone) TO "service_role";
+
+REVOKE ALL ON FUNCTION "game"."gap_trigger_chance"(numeric, jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "game"."gap_trigger_chance"(numeric, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "game"."life_event_magnitude"(jsonb) FROM PUBLIC;
 
@@ -828,6 +879,10 @@ GRANT EXECUTE ON FUNCTION "game"."touchpoint_ineligibility"(public.users, timest
 REVOKE ALL ON FUNCTION "game"."touchpoint_occasion_pending"(public.users, timestamp WITH time zone, jsonb) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "game"."touchpoint_occasion_pending"(public.users, timestamp WITH time zone, jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "game"."touchpoint_rate"(integer, numeric, jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "game"."touchpoint_rate"(integer, numeric, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "game"."touchpoint_spacing_ok"(uuid, timestamp WITH time zone, jsonb) FROM PUBLIC;
 
