@@ -62,6 +62,8 @@ export interface HarnessOptions {
   now?: () => Date;
   /** More of the functions' environment (voice settings, for one). */
   env?: Record<string, string>;
+  /** The app's source of random draws (default: Math.random). */
+  random?: () => number;
 }
 
 export function startHarness(options: HarnessOptions = {}): Harness {
@@ -89,7 +91,11 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     ...options.env,
   });
   const sql = createDb(testDbUrl(), { max: options.pool ?? 12 });
-  const app = createApp(env, { sql, ...(options.now ? { runtime: createRuntime({ now: options.now }) } : {}) });
+  const app = createApp(env, {
+    sql,
+    ...(options.now ? { runtime: createRuntime({ now: options.now }) } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
   // The deployed webhook drains the chat and then delivers its reply when it falls due; the harness drains only and
   // delivers ahead of time itself (settle below), so a test decides when her messages go out.
   const webhook = createWebhookHandler({

@@ -3,6 +3,7 @@
 import type { App } from "../app.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
 import { processConversations } from "../pipeline/process_conversations.ts";
+import { callsEnabled, runTouchpoints } from "../pipeline/touchpoints.ts";
 import { sweepInbox } from "../telegram/drain.ts";
 import type { JobEntry } from "./handler.ts";
 
@@ -29,7 +30,26 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
     "process-conversations": {
       batch: 5,
       run: (limit) =>
-        processConversations({ sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime }, limit),
+        processConversations({
+          sql: app.sql,
+          llm: app.llm,
+          embedder: app.embedder,
+          runtime: app.runtime,
+          random: app.drain.random,
+          voiceEnabled: callsEnabled(app.env),
+        }, limit),
+    },
+    // GAME_RULES.md §15: she texts (or calls) first; triggers evaluated, silence applied, text written and queued.
+    "touchpoints": {
+      batch: 50,
+      run: (limit) =>
+        runTouchpoints({
+          sql: app.sql,
+          llm: app.llm,
+          runtime: app.runtime,
+          random: app.drain.random,
+          voiceEnabled: callsEnabled(app.env),
+        }, limit),
     },
   };
 }

@@ -7,6 +7,7 @@ import { extractConversation } from "./extract.ts";
 import { judgeEncounter } from "./judge.ts";
 import { writeReply } from "./reply.ts";
 import { resolveTimezone } from "./timezone.ts";
+import { writeTouchpoint } from "./touchpoint.ts";
 import type { Llm } from "./types.ts";
 
 export interface Models {
@@ -38,5 +39,6 @@ export function createLiveLlm(options: LiveOptions): Llm {
     bossLine: (request) => writeBossLine(client, m.reply, request),
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),
     extract: (context, transcript) => extractConversation(client, m.extraction ?? m.reply, context, transcript),
+    touchpoint: (request) => writeTouchpoint(client, m.summary, request),
   };
 }

@@ -1,8 +1,9 @@
 // The process-conversations job (PLATFORM.md §5.1, §6): after every closed conversation, its stages in order, each
 // safe to rerun and recorded in the job's `stages`. The critical ones (a call's score, extraction, memory write) fail
 // the job, which is retried after 2, 10 and 30 minutes; the others record their failure and the job goes on. A
-// player whose game is over or won gets the summary stage only. Stages 5 and 6 (her day's events, proactive
-// messages) are recorded as skipped until they exist. Each model or embedding call runs holding no transaction.
+// player whose game is over or won gets the summary stage only. Stage 5 (her day's events) is recorded as skipped
+// until it exists; stage 6 evaluates her proactive messages (touchpoints.ts). Each model or embedding call runs
+// holding no transaction.
 import type { Extraction } from "../llm/extract.ts";
 import type { ChatLine, Llm } from "../llm/types.ts";
 import type { Embedder } from "../memory/embeddings.ts";
@@ -11,12 +12,17 @@ import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
 import { rebuildReadyPrompts } from "./ready_prompt.ts";
 import { scoreCall } from "./score_call.ts";
+import { scheduleAfterConversation } from "./touchpoints.ts";
 
 export interface PipelineDeps {
   sql: Sql;
   llm: Llm;
   embedder: Embedder;
   runtime: Runtime;
+  /** Draws for stage 6's rolls (Math.random when not given). */
+  random?: () => number;
+  /** Whether she may call instead of texting (stage 6; false when not given). */
+  voiceEnabled?: boolean;
 }
 
 interface ClaimedJob {
@@ -232,8 +238,17 @@ async function runStage(
       return { status: "done", output: row!.r };
     }
     case "life_sim":
-    case "touchpoints":
       return { status: "skipped", output: { reason: "not built yet" } };
+    case "touchpoints": {
+      // GAME_RULES.md §15 at the conversation's end: one evaluation, at most one touchpoint per conversation.
+      const output = await scheduleAfterConversation(
+        { sql: deps.sql, random: deps.random ?? Math.random, voiceEnabled: deps.voiceEnabled ?? false },
+        job.user_id,
+        job.conversation_id,
+        now,
+      );
+      return { status: "done", output };
+    }
     case "summary": {
       if (view.summary) return { status: "skipped", output: { reason: "already written" } };
       // The summary and tone come from the extraction; a finished game, which gets no extraction stage, has the
