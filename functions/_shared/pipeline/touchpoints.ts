@@ -92,10 +92,16 @@ export async function runTouchpoints(deps: TouchpointDeps, limit: number): Promi
     );
     if (claimed.length === 0) break;
     result.claimed += claimed.length;
+    let failed = false;
     for (const touchpoint of claimed) {
       if (await sendTouchpoint(deps, touchpoint)) result.done++;
-      else result.failed++;
+      else {
+        result.failed++;
+        failed = true;
+      }
     }
+    // A failed one is due again at once: the next run retries it, this one does not go round again.
+    if (failed) break;
   }
   const [left] = await asServiceRole(
     deps.sql,
