@@ -106,7 +106,7 @@ declare
   v_slot text;
   v_bounds jsonb;
   v_slot_end timestamptz;
-  v_occasions jsonb := '[]';
+  v_occasions jsonb := '[]'::jsonb;
   v_touchpoint jsonb;
   v_result jsonb;
   v_event record;
