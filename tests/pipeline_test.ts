@@ -88,7 +88,7 @@ Deno.test("a closed conversation is processed once even when two workers run, ev
       effects: "done",
       cooling: "done",
       life_sim: "skipped",
-      touchpoints: "skipped",
+      touchpoints: "done",
       summary: "done",
       prompt: "done",
     });

@@ -3,7 +3,7 @@
 // same code with the same dependencies; a test only overrides what it fakes. Nothing here holds a rule.
 import { Api } from "npm:grammy@1.46.0";
 import type { ApiClientOptions } from "npm:grammy@1.46.0";
-import type { AppEnv, OutboundCallEnv } from "./config.ts";
+import { type AppEnv, callsEnabled, type OutboundCallEnv } from "./config.ts";
 import { createJobsHandler } from "./jobs/handler.ts";
 import { jobRegistry } from "./jobs/registry.ts";
 import { createLedger } from "./llm/ledger.ts";
@@ -25,7 +25,7 @@ import { drainChat, type DrainDeps } from "./telegram/drain.ts";
 import { nativeFetch } from "./telegram/fetch.ts";
 import { createWebhookHandler } from "./telegram/webhook.ts";
 import { createVoiceHandler, type VoiceDeps } from "./voice/handler.ts";
-import { processConversations } from "./pipeline/process_conversations.ts";
+import { type PipelineDeps, processConversations } from "./pipeline/process_conversations.ts";
 
 export type Handler = (req: Request) => Promise<Response>;
 
@@ -44,6 +44,8 @@ export interface App {
   telegram: Api;
   /** What a drain pass needs (telegram/drain.ts). */
   drain: DrainDeps;
+  /** What a pipeline run needs (the process-conversations job and the run a stored call starts). */
+  pipeline: PipelineDeps;
   /** One deliver run over every channel; `typingMs` is the pause between typing and a Telegram message. */
   deliver(options: { limit: number; chatId?: number; typingMs?: number }): Promise<DeliverResult>;
   close(): Promise<void>;
@@ -90,16 +92,15 @@ export function createEmbedder(env: AppEnv, sql: Sql): Embedder {
 /** Her calls are placed only where voice is on and the outbound-call API is configured; elsewhere a call row fails
  * with "no sender" (an operator sees why). */
 function createVoiceSender(env: AppEnv & OutboundCallEnv, sql: Sql, runtime: Runtime): Sender | undefined {
-  if (!env.ELEVENLABS_AGENT_ID || !env.ELEVENLABS_API_KEY || !env.ELEVENLABS_PHONE_NUMBER_ID) return undefined;
-  if (!env.VOICE_TOKEN_SECRET) return undefined;
+  if (!callsEnabled(env)) return undefined;
   return voiceSender({
     sql,
     now: runtime.now,
-    apiKey: env.ELEVENLABS_API_KEY,
+    apiKey: env.ELEVENLABS_API_KEY!,
     baseUrl: env.ELEVENLABS_API_BASE ?? "https://api.elevenlabs.io",
-    agentId: env.ELEVENLABS_AGENT_ID,
-    phoneNumberId: env.ELEVENLABS_PHONE_NUMBER_ID,
-    tokenSecret: env.VOICE_TOKEN_SECRET,
+    agentId: env.ELEVENLABS_AGENT_ID!,
+    phoneNumberId: env.ELEVENLABS_PHONE_NUMBER_ID!,
+    tokenSecret: env.VOICE_TOKEN_SECRET!,
   });
 }
 
@@ -137,6 +138,14 @@ export function createApp(env: AppEnv & OutboundCallEnv, overrides: AppOverrides
     replyContext: createReplyContext(sql, embedder),
   };
   const voice = createVoiceSender(env, sql, runtime);
+  const pipeline: PipelineDeps = {
+    sql,
+    llm,
+    embedder,
+    runtime,
+    random: drain.random,
+    voiceEnabled: callsEnabled(env),
+  };
   return {
     env,
     sql,
@@ -147,6 +156,7 @@ export function createApp(env: AppEnv & OutboundCallEnv, overrides: AppOverrides
     auth,
     telegram,
     drain,
+    pipeline,
     deliver: (options) =>
       deliver({
         sql,
@@ -187,7 +197,6 @@ export function voiceHandler(
   env: { ELEVENLABS_WEBHOOK_SECRET: string; ELEVENLABS_INITIATION_SECRET: string; VOICE_TOKEN_SECRET: string },
   overrides: Partial<VoiceDeps> = {},
 ): Handler {
-  const pipeline = { sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime };
   return withRequestId(createVoiceHandler({
     sql: app.sql,
     ackSql: app.ackSql,
@@ -200,7 +209,7 @@ export function voiceHandler(
       initiation: env.ELEVENLABS_INITIATION_SECRET,
       token: env.VOICE_TOKEN_SECRET,
     },
-    afterPostCall: () => app.runtime.waitUntil(processConversations(pipeline, POST_CALL_PIPELINE_BATCH)),
+    afterPostCall: () => app.runtime.waitUntil(processConversations(app.pipeline, POST_CALL_PIPELINE_BATCH)),
     ...overrides,
   }));
 }

@@ -137,6 +137,14 @@ export type OutboundCallEnv =
     Pick<z.infer<typeof voiceEnvSchema>, "ELEVENLABS_API_KEY" | "ELEVENLABS_PHONE_NUMBER_ID" | "VOICE_TOKEN_SECRET">
   >
   & { ELEVENLABS_API_BASE?: string };
+
+/** Whether she places calls: voice on and the outbound-call API configured (the voice sender and the touchpoints'
+ * channel rule both ask). */
+export function callsEnabled(env: { ELEVENLABS_AGENT_ID?: string | undefined } & OutboundCallEnv): boolean {
+  return Boolean(
+    env.ELEVENLABS_AGENT_ID && env.ELEVENLABS_API_KEY && env.ELEVENLABS_PHONE_NUMBER_ID && env.VOICE_TOKEN_SECRET,
+  );
+}
 export type TelegramWebhookEnv = z.infer<typeof telegramWebhookEnvSchema>;
 export type JobsEnv = z.infer<typeof jobsEnvSchema>;
 export type VoiceEnv = z.infer<typeof voiceEnvSchema>;

@@ -226,6 +226,12 @@ insert into game.tunables (name, value, unit, meaning) values
   ('silence_dominance_below',         '0.3', '0..1', 'low dominance threshold'),
   ('silence_dominance_add',           '0.2', 'modifier', 'modifier added for low dominance');
 
+-- The touchpoints job's own choices, which GAME_RULES.md §15 leaves open: when she calls instead of texting (only
+-- with voice on and a phone number on file, from chapter 3), and how late an undelivered touchpoint may still go.
+insert into game.tunables (name, value, unit, meaning) values
+  ('touchpoint_call_share',  '[0, 0, 0.1, 0.15, 0.2]', 'probability', 'share of touchpoints that are phone calls, by chapter (voice on and a phone number)'),
+  ('touchpoint_stale_after', '120', 'minutes', 'a touchpoint not delivered this long after its due time is skipped as stale');
+
 -- GAME_RULES.md §16 Voice calls.
 insert into game.tunables (name, value, unit, meaning) values
   ('voice_accept',   '[0.1, 0.4, 0.8, 0.9, 0.95]', 'probability', 'chance she picks up, by chapter'),

@@ -46,6 +46,15 @@ select * from tests.rls_matrix('game.conversation_threads', 'user_id', false, 'a
 select * from tests.rls_matrix('game.thoughts', 'user_id', false, 'alice', 'bob');
 select game.save_ready_prompt(tests.player(p), 'text', 'her context', 3, '{}', null, '2026-01-05 10:30+00') from unnest(array['alice', 'bob']) p;
 select * from tests.rls_matrix('game.ready_prompts', 'user_id', false, 'alice', 'bob');
+-- A touchpoint of each player and the occasion that fired it.
+insert into game.touchpoints (user_id, trigger, occasion, channel, due_at, rate, chance, created_at)
+select tests.player(p), 'time', 'time:2026-01-05:morning', 'text', '2026-01-05 09:00+00', 0.15, 0.15, '2026-01-05 08:00+00'
+from unnest(array['alice', 'bob']) p;
+insert into game.touchpoint_occasions (user_id, occasion, trigger, roll, chance, outcome, touchpoint_id, rolled_at)
+select t.user_id, t.occasion, 'time', 0.1, 0.15, 'fired', t.id, '2026-01-05 08:00+00' from game.touchpoints t
+where t.user_id in (tests.player('alice'), tests.player('bob'));
+select * from tests.rls_matrix('game.touchpoints', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix('game.touchpoint_occasions', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.telegram_updates', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.llm_calls', 'user_id', false, 'alice', 'bob');

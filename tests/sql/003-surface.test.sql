@@ -7,7 +7,7 @@ select tables_are('public', array['chapters', 'users', 'user_metrics', 'engageme
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states', 'life_events'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
   'conversation_effects', 'conversation_threads', 'thoughts', 'ready_prompts',
-  'life_arcs', 'life_people'], 'game tables');
+  'life_arcs', 'life_people', 'touchpoints', 'touchpoint_occasions'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'job_marks', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
   'voice_sessions', 'voice_events', 'tool_calls'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
@@ -29,7 +29,12 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'start_voice_session', 'start_outbound_session', 'record_post_call', 'voice_session', 'time_of_day', 'voice_call_context',
   'plan_life_day', 'save_life_day', 'due_life_players', 'todays_life_events', 'berlin_date', 'life_eligible',
   'life_day_key', 'life_draw', 'life_arc_resolve_chance', 'life_arc_outcome', 'life_slots', 'life_mood', 'life_feeling',
-  'check_life_events', 'life_event_limits'], 'game functions');
+  'check_life_events', 'life_event_limits',
+  'evaluate_touchpoint', 'evaluate_touchpoints', 'claim_due_touchpoints', 'check_touchpoint_text', 'finish_touchpoint',
+  'skip_touchpoint', 'release_touchpoint', 'touchpoint_rate', 'gap_trigger_chance', 'event_trigger_chance',
+  'touchpoint_ineligibility', 'touchpoint_spacing_ok', 'touchpoint_occasion_pending', 'roll_touchpoint_occasion',
+  'touchpoint_draw', 'touchpoint_event_draw', 'life_event_magnitude', 'life_event_slot_on', 'silence_modifier',
+  'strategic_silence', 'touchpoint_summary'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',

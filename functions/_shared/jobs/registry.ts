@@ -4,6 +4,7 @@ import type { App } from "../app.ts";
 import { runLifeSim } from "../life/day.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
 import { processConversations } from "../pipeline/process_conversations.ts";
+import { runTouchpoints } from "../pipeline/touchpoints.ts";
 import { sweepInbox } from "../telegram/drain.ts";
 import type { JobEntry } from "./handler.ts";
 
@@ -29,13 +30,24 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
     // §6: the stages after every closed conversation (memory, her mood, the ready prompts).
     "process-conversations": {
       batch: 5,
+      run: (limit) => processConversations(app.pipeline, limit),
+    },
+    // GAME_RULES.md §15: she texts (or calls) first; triggers evaluated, silence applied, text written and queued.
+    "touchpoints": {
+      batch: 50,
       run: (limit) =>
-        processConversations({ sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime }, limit),
+        runTouchpoints({
+          sql: app.sql,
+          llm: app.llm,
+          runtime: app.runtime,
+          random: app.drain.random,
+          voiceEnabled: app.pipeline.voiceEnabled ?? false,
+        }, limit),
     },
     // §5.1 / GAME_RULES.md §13: her day's events for players whose Berlin date has none yet, past 04:00 Berlin.
     "life-sim": {
       batch: 20,
-      run: (limit) => runLifeSim({ sql: app.sql, llm: app.llm, runtime: app.runtime, random: app.drain.random }, limit),
+      run: (limit) => runLifeSim(app.pipeline, limit),
     },
   };
 }

@@ -8,6 +8,7 @@ import { judgeEncounter } from "./judge.ts";
 import { writeLifeEvents } from "./life_events.ts";
 import { writeReply } from "./reply.ts";
 import { resolveTimezone } from "./timezone.ts";
+import { writeTouchpoint } from "./touchpoint.ts";
 import type { Llm } from "./types.ts";
 
 export interface Models {
@@ -40,5 +41,6 @@ export function createLiveLlm(options: LiveOptions): Llm {
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),
     extract: (context, transcript) => extractConversation(client, m.extraction ?? m.reply, context, transcript),
     lifeEvents: (plan) => writeLifeEvents(client, m.summary, plan),
+    touchpoint: (request) => writeTouchpoint(client, m.summary, request),
   };
 }

@@ -7,7 +7,7 @@ import type { Verdict } from "./analysis.ts";
 import type { Extraction, Tone } from "./extract.ts";
 import type { LifePlan } from "./life_events.ts";
 import { offlineLifeEvents } from "./life_events_offline.ts";
-import type { BossLineRequest, ChatLine, ConversationContext, Llm, TurnContext } from "./types.ts";
+import type { BossLineRequest, ChatLine, ConversationContext, Llm, TouchpointRequest, TurnContext } from "./types.ts";
 import { timezoneByCityName } from "./timezone.ts";
 
 export const OFFLINE_MARK = "[offline] ";
@@ -465,6 +465,46 @@ export function offlineExtraction(context: ConversationContext, transcript: Chat
   };
 }
 
+// Her proactive messages by trigger (GAME_RULES.md §15), more than NO_REPEAT_WINDOW each, so a fresh one always exists.
+export const OFFLINE_TOUCHPOINTS: Record<TouchpointRequest["trigger"], readonly string[]> = {
+  time: [
+    "Second coffee, first bug of the day. It's a nasty one. I'm almost happy.",
+    "Lisa at the co-working space just asked me if hackers sleep. I said only on weekends.",
+    "The sky over Kreuzberg is doing that pink thing again. Thought of you, don't make it weird.",
+    "I'm on the balcony pretending to read a paper about side channels. Mostly watching pigeons.",
+    "Iron Works Gym at this hour is just me and a man who grunts in Italian. Riveting.",
+    "Bluestone Cafe got my order wrong and it turned out better. Life lesson, probably.",
+    "Long day of reading other people's code. Tell me something that isn't badly written.",
+  ],
+  event: [
+    "Okay, you won't believe the last hour. I need to tell someone and you're it.",
+    "Something just happened and I'm still processing. Give me a second, then ask me about it.",
+    "Well. That was not how I expected this afternoon to go.",
+    "Small disaster, big feelings. I'm fine. Mostly. Ask me later.",
+    "I just had one of those moments where everything clicks. Had to tell you.",
+    "Today took a turn. A weird one. I'll spare you nothing.",
+    "My day just got interesting, and not entirely in a good way.",
+  ],
+  gap: [
+    "Quiet day on your end. I noticed, for the record.",
+    "Still alive over there? I'm not asking, just observing.",
+    "You went silent and the internet got noticeably more boring.",
+    "Day one of you being mysterious. I give it two before I'm curious.",
+    "I'm not keeping score. But I did notice the silence.",
+    "Whatever has you busy, I hope it's worth it. Say hi when you surface.",
+    "Funny how quiet it gets. Anyway. I'm here, doing my own thing.",
+  ],
+};
+
+/** One canned line for the trigger that none of her recent proactive messages repeats, chosen by the player. */
+export function offlineTouchpoint(request: TouchpointRequest): string {
+  const history: ChatLine[] = [
+    { role: "player", content: request.userId },
+    ...request.avoid.map((content) => ({ role: "nikita" as const, content })),
+  ];
+  return OFFLINE_MARK + pickFresh(OFFLINE_TOUCHPOINTS[request.trigger], history);
+}
+
 export function createOfflineLlm(): Llm {
   return {
     mode: "offline",
@@ -494,6 +534,9 @@ export function createOfflineLlm(): Llm {
     },
     lifeEvents(plan: LifePlan) {
       return Promise.resolve(offlineLifeEvents(plan));
+    },
+    touchpoint(request: TouchpointRequest) {
+      return Promise.resolve(offlineTouchpoint(request));
     },
   };
 }

@@ -44,6 +44,19 @@ export interface BossLineRequest extends TurnContext {
   transcript: ChatLine[];
 }
 
+/** A proactive message to write (GAME_RULES.md §15): its trigger, what happened to her for an event, and her recent
+ * proactive messages, which the new one must not resemble. */
+export interface TouchpointRequest {
+  userId: string;
+  playerName: string | null;
+  chapter: number;
+  /** The player's local time, e.g. "Mon 08:40". */
+  localTime: string;
+  trigger: "time" | "gap" | "event";
+  lifeEvent: string | null;
+  avoid: string[];
+}
+
 export interface Llm {
   readonly mode: "live" | "offline";
   reply(context: TurnContext, history: ChatLine[]): Promise<string>;
@@ -61,4 +74,7 @@ export interface Llm {
   /** Her day's events from the plan SQL made (GAME_RULES.md §13); a ProviderError when the model cannot be reached
    * or answers nothing valid after one re-ask, so the life-sim job retries the player later. */
   lifeEvents(plan: LifePlan): Promise<LifeEvent[]>;
+  /** Her 1-3 lines of a proactive message; a ProviderError when the model cannot be reached or answers nothing valid
+   * after one re-ask, so the touchpoint stays due. */
+  touchpoint(request: TouchpointRequest): Promise<string>;
 }

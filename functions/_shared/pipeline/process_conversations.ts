@@ -2,8 +2,8 @@
 // safe to rerun and recorded in the job's `stages`. The critical ones (a call's score, extraction, memory write) fail
 // the job, which is retried after 2, 10 and 30 minutes; the others record their failure and the job goes on. A
 // player whose game is over or won gets the summary stage only. Stage 5 generates her day's events when they are
-// missing (the life-sim job's code); stage 6 (proactive messages) is recorded as skipped until it exists. Each model
-// or embedding call runs holding no transaction.
+// missing (the life-sim job's code); stage 6 evaluates her proactive messages (touchpoints.ts). Each model or
+// embedding call runs holding no transaction.
 import { generateLifeDay } from "../life/day.ts";
 import type { Extraction } from "../llm/extract.ts";
 import type { ChatLine, Llm } from "../llm/types.ts";
@@ -13,14 +13,17 @@ import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
 import { rebuildReadyPrompts } from "./ready_prompt.ts";
 import { scoreCall } from "./score_call.ts";
+import { scheduleAfterConversation } from "./touchpoints.ts";
 
 export interface PipelineDeps {
   sql: Sql;
   llm: Llm;
   embedder: Embedder;
   runtime: Runtime;
-  /** The randomness of her day's plan (stage 5); Math.random unless a test pins it. */
+  /** Draws for her day's plan (stage 5) and stage 6's rolls; Math.random unless a test pins it. */
   random?: () => number;
+  /** Whether she may call instead of texting (stage 6; false when not given). */
+  voiceEnabled?: boolean;
 }
 
 interface ClaimedJob {
@@ -242,8 +245,16 @@ async function runStage(
       const day = await generateLifeDay(deps, job.user_id, now);
       return { status: day.status === "saved" ? "done" : "skipped", output: day };
     }
-    case "touchpoints":
-      return { status: "skipped", output: { reason: "not built yet" } };
+    case "touchpoints": {
+      // GAME_RULES.md §15 at the conversation's end: one evaluation, at most one touchpoint per conversation.
+      const output = await scheduleAfterConversation(
+        { sql: deps.sql, random: deps.random ?? Math.random, voiceEnabled: deps.voiceEnabled ?? false },
+        job.user_id,
+        job.conversation_id,
+        now,
+      );
+      return { status: "done", output };
+    }
     case "summary": {
       if (view.summary) return { status: "skipped", output: { reason: "already written" } };
       // The summary and tone come from the extraction; a finished game, which gets no extraction stage, has the
