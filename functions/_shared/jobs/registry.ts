@@ -3,6 +3,7 @@
 import type { App } from "../app.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
 import { processConversations } from "../pipeline/process_conversations.ts";
+import { collectPsyche, submitPsyche } from "../pipeline/psyche.ts";
 import { sweepInbox } from "../telegram/drain.ts";
 import type { JobEntry } from "./handler.ts";
 
@@ -30,6 +31,17 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
       batch: 5,
       run: (limit) =>
         processConversations({ sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime }, limit),
+    },
+    // §5.1, GAME_RULES.md §12.2: her daily psyche, one request per eligible player per UTC date (from 05:00 UTC),
+    // sent through the Message Batches API; resubmitting the same day is a no-op.
+    "psyche-submit": {
+      batch: 10_000,
+      run: (limit) => submitPsyche({ sql: app.sql, llm: app.llm, runtime: app.runtime }, limit),
+    },
+    // §5.1: polls the open psyche batches and saves the results of ended ones by custom_id.
+    "psyche-collect": {
+      batch: 1_000,
+      run: (limit) => collectPsyche({ sql: app.sql, llm: app.llm, runtime: app.runtime }, limit),
     },
   };
 }

@@ -5,6 +5,8 @@ import { writeBossLine } from "./boss_lines.ts";
 import { createModelClient } from "./client.ts";
 import { extractConversation } from "./extract.ts";
 import { judgeEncounter } from "./judge.ts";
+import { generatePsyche } from "./psyche.ts";
+import { createPsycheBatches } from "./psyche_batches.ts";
 import { writeReply } from "./reply.ts";
 import { resolveTimezone } from "./timezone.ts";
 import type { Llm } from "./types.ts";
@@ -16,6 +18,8 @@ export interface Models {
   summary: string;
   /** MODEL_EXTRACTION; the reply model when not given (both default to the same model). */
   extraction?: string;
+  /** MODEL_PSYCHE: the daily batch and deep generations; the judge model when not given. */
+  psyche?: string;
 }
 
 export interface LiveOptions {
@@ -38,5 +42,7 @@ export function createLiveLlm(options: LiveOptions): Llm {
     bossLine: (request) => writeBossLine(client, m.reply, request),
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),
     extract: (context, transcript) => extractConversation(client, m.extraction ?? m.reply, context, transcript),
+    psyche: (request) => generatePsyche(client, { deep: m.psyche ?? m.judge, quick: m.summary }, request),
+    psycheBatches: createPsycheBatches({ ...options, model: m.psyche ?? m.judge }),
   };
 }

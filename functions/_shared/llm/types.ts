@@ -2,6 +2,8 @@
 // and offline implementations both satisfy Llm.
 import type { Analysis, Verdict } from "./analysis.ts";
 import type { Extraction } from "./extract.ts";
+import type { PsycheGeneration, PsycheRequest } from "./psyche.ts";
+import type { PsycheBatchApi } from "./psyche_batches.ts";
 
 export interface ChatLine {
   role: "player" | "nikita";
@@ -57,4 +59,9 @@ export interface Llm {
   /** What she takes away from a finished conversation (PLATFORM.md §6 stage 1); a ProviderError when the model
    * cannot be reached or answers nothing valid after one re-ask, so the pipeline job retries it. */
   extract(context: ConversationContext, transcript: ChatLine[]): Promise<Extraction>;
+  /** A live psyche generation before her reply (GAME_RULES.md §12.2 deep or quick); null when it fails or misses its
+   * deadline, so her current state stays in use. */
+  psyche(request: PsycheRequest): Promise<PsycheGeneration | null>;
+  /** The daily psyche batch (PLATFORM.md §5.1). */
+  readonly psycheBatches: PsycheBatchApi;
 }
