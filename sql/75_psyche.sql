@@ -455,7 +455,7 @@ declare
   v_outcome text;
   v_state jsonb;
   v_error text;
-  v_counts jsonb := '{"succeeded": 0, "retry": 0, "failed": 0, "skipped": 0}';
+  v_counts jsonb := '{"succeeded": 0, "retry": 0, "failed": 0, "skipped": 0}'::jsonb;
   v_key text;
 begin
   select * into v_batch from private.psyche_batches where batch_id = p_batch_id;
@@ -528,7 +528,7 @@ set search_path = ''
 as $$
 declare
   v_request private.psyche_requests;
-  v_counts jsonb := '{"retry": 0, "failed": 0}';
+  v_counts jsonb := '{"retry": 0, "failed": 0}'::jsonb;
   v_key text;
 begin
   for v_request in select * from private.psyche_requests
