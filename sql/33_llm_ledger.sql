@@ -40,3 +40,22 @@ grant select, insert, update, delete on private.llm_calls to service_role;
 create policy "llm_calls: backend only"
   on private.llm_calls for select to service_role
   using (true);
+
+-- The cost of one call in USD from private.llm_prices (PLATFORM.md §3): cache writes 1.25x, cache reads 0.1x of the
+-- input price; a batch item (Message Batches API) at 0.5x of all of it. Null for a model without a price row.
+create or replace function private.llm_cost(p_model text, p_input_tokens integer, p_output_tokens integer,
+  p_cache_read_tokens integer, p_cache_write_tokens integer, p_batch boolean)
+returns numeric
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select (p_input_tokens * p.input_per_mtok + p_cache_write_tokens * p.input_per_mtok * 1.25
+          + p_cache_read_tokens * p.input_per_mtok * 0.1 + p_output_tokens * p.output_per_mtok) / 1e6
+         * case when p_batch then 0.5 else 1 end
+  from private.llm_prices p where p.model = p_model
+$$;
+comment on function private.llm_cost(text, integer, integer, integer, integer, boolean) is 'USD cost of one LLM call from private.llm_prices: cache writes 1.25x, cache reads 0.1x, batch items 0.5x.';
+revoke execute on function private.llm_cost(text, integer, integer, integer, integer, boolean) from public;
+grant execute on function private.llm_cost(text, integer, integer, integer, integer, boolean) to service_role;

@@ -47,7 +47,8 @@ grant execute on function game.save_ready_prompt(uuid, text, text, integer, json
 -- budget): the player and her local time, the relationship (status band, engagement, conflict zone, a boss fight
 -- under way), her memory (game.memory_context), continuity (the last conversations' summaries), her inner life (mood,
 -- thoughts), her vices for this chapter (GAME_RULES.md §10.4: top 3 within the caps, the expression level, and
--- whether she is still discovering). Never a score or a metric: only what she may act on.
+-- whether she is still discovering), her current psyche state (§12.1). Never a score or a metric: only what she may
+-- act on.
 create or replace function game.prompt_inputs(p_user_id uuid, p_now timestamptz)
 returns jsonb
 language plpgsql
@@ -91,10 +92,11 @@ begin
              from public.emotional_states s where s.user_id = p_user_id order by s.recorded_at desc limit 1),
     'vices', jsonb_build_object('top', game.top_vices(p_user_id, v_user.chapter),
       'expression', (array['hint', 'guarded', 'confident', 'direct', 'open'])[v_user.chapter],
-      'discovering', v_discovered < (v_t ->> 'vice_discovery_below')::int));
+      'discovering', v_discovered < (v_t ->> 'vice_discovery_below')::int),
+    'psyche', game.current_psyche(p_user_id) -> 'state');
 end
 $$;
-comment on function game.prompt_inputs(uuid, timestamptz) is 'What a ready prompt is built from at p_now: player, relationship (band, engagement, conflict zone), memory, recent summaries, mood, vices (GAME_RULES.md §10.4). PNFND.';
+comment on function game.prompt_inputs(uuid, timestamptz) is 'What a ready prompt is built from at p_now: player, relationship (band, engagement, conflict zone), memory, recent summaries, mood, vices (GAME_RULES.md §10.4), psyche state (§12.1). PNFND.';
 revoke execute on function game.prompt_inputs(uuid, timestamptz) from public;
 grant execute on function game.prompt_inputs(uuid, timestamptz) to service_role;
 
@@ -102,7 +104,8 @@ grant execute on function game.prompt_inputs(uuid, timestamptz) to service_role;
 -- prompt, her mood now, the conflict zone (hot and critical: she acts on it, GAME_RULES.md §9.1), her vice shaping
 -- (§10.4: the top 3 within the chapter caps and the expression level; in discovery mode up to 3 undiscovered
 -- categories to probe, drawn per conversation from p_conversation_id), the open threads, and the memories
--- game.search_memory finds for this message (vector and full text fused). p_query may be null (no embedding).
+-- game.search_memory finds for this message (vector and full text fused), and her current psyche state (GAME_RULES.md
+-- §12: {state, source, tier, model, generated_at}). p_query may be null (no embedding).
 create or replace function game.reply_context(p_user_id uuid, p_query extensions.vector(1536), p_query_text text,
   p_conversation_id uuid, p_now timestamptz)
 returns jsonb
@@ -147,9 +150,10 @@ begin
     'memories', case when p_query is null then '[]'::jsonb else coalesce((
       select jsonb_agg(jsonb_build_object('graph_type', m.graph_type, 'fact', m.fact,
                'date', to_char(m.created_at at time zone v_user.timezone, 'YYYY-MM-DD')))
-      from game.search_memory(p_user_id, p_query, 5, null, 0.3::real, p_query_text) m), '[]'::jsonb) end);
+      from game.search_memory(p_user_id, p_query, 5, null, 0.3::real, p_query_text) m), '[]'::jsonb) end,
+    'psyche', game.current_psyche(p_user_id));
 end
 $$;
-comment on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) is 'What one reply adds to her ready prompt: mood, conflict zone, vice shaping (top 3, expression, probes), open threads and the memories found for the message. PNFND.';
+comment on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) is 'What one reply adds to her ready prompt: mood, conflict zone, vice shaping (top 3, expression, probes), open threads, the memories found for the message and her current psyche. PNFND.';
 revoke execute on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) from public;
 grant execute on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) to service_role;

@@ -110,7 +110,11 @@ Deno.test("signup, onboarding and a scored chat, end to end", async () => {
     assert.equal(score?.s, "51.8000");
     assert.equal(score?.n, 3, "her first message, the player's message and her reply: one row each");
     const [ledger] = await h.sql`select count(*)::int as n from private.llm_calls where user_id = ${player!.id}`;
-    assert.equal(ledger?.n, 3, "the embedding of her context, the reply and the analysis are in the ledger");
+    assert.equal(
+      ledger?.n,
+      4,
+      "the embedding of her context, her psyche (the first message of the day), the reply and the analysis are in the ledger",
+    );
   } finally {
     await h.sql`delete from auth.users where email = ${email}`;
     await h.close();

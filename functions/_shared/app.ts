@@ -73,6 +73,7 @@ export function createLlm(env: AppEnv, sql: Sql): Llm {
       judge: env.MODEL_JUDGE,
       summary: env.MODEL_SUMMARY,
       extraction: env.MODEL_EXTRACTION,
+      psyche: env.MODEL_PSYCHE,
     },
     ledger: createLedger(sql),
   });

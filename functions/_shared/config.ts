@@ -28,6 +28,7 @@ const appShape = {
   MODEL_JUDGE: z.string().default("claude-sonnet-4-6"),
   MODEL_SUMMARY: z.string().default("claude-haiku-4-5"),
   MODEL_EXTRACTION: z.string().default("claude-sonnet-4-6"),
+  MODEL_PSYCHE: z.string().default("claude-sonnet-4-6"),
   // Embeddings for her memory (memory/embeddings.ts); the model must answer 1536 dimensions.
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: url.default("https://api.openai.com/v1").transform((s) => s.replace(/\/+$/, "")),

@@ -153,6 +153,9 @@ insert into game.tunables (name, value, unit, meaning) values
   ('psyche_vulnerability_default', '0.3', '0..1', 'default vulnerability level'),
   ('psyche_crisis_phrases',        '["i can''t do this anymore", "i''m breaking down", "i want to die", "suicidal", "i hate myself", "nobody loves me", "i''m worthless", "i give up", "ending it", "self-harm", "panic attack", "crisis"]', 'phrases', 'phrases that trigger a deep psyche analysis'),
   ('psyche_emotional_phrases',     '["i miss you", "i need you", "i''m scared", "i''m sad", "i''m lonely", "i love you", "i''m hurt", "i''m anxious", "depressed", "overwhelmed", "heartbroken", "crying", "stressed", "therapy", "nightmare"]', 'phrases', 'phrases that trigger a quick psyche analysis');
+-- A topic of her psyche state is a short phrase: the cap keeps a runaway answer out of her prompt.
+insert into game.tunables (name, value, unit, meaning) values
+  ('psyche_topic_max',             '80', 'characters', 'longest topic to encourage or avoid');
 
 -- GAME_RULES.md §13 Her life: daily events, her mood from them, arcs.
 insert into game.tunables (name, value, unit, meaning) values

@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(388);
+select plan(397);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -82,6 +82,17 @@ select 'update_memory:' || s.call_sid, s.session_id, 'update_memory', 'hash', '{
 select * from tests.rls_matrix_backend('private.tool_calls', 'idempotency_key');
 select * from tests.rls_matrix('private.voice_sessions', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.voice_events', 'user_id', false, 'alice', 'bob');
+-- Psyche: a live state, a batch and a request of each player.
+select game.save_psyche_state(tests.player(p), game.default_psyche(), 'claude-haiku-4-5', 'quick', '2026-01-05 10:30+00')
+from unnest(array['alice', 'bob']) p;
+insert into private.psyche_batches (batch_id, day, chunk, request_count, submitted_at)
+values ('msgbatch_rls', '2026-01-05', 1, 2, '2026-01-05 05:15+00');
+insert into private.psyche_requests (user_id, day, custom_id, batch_id, status, attempts, created_at, updated_at)
+select tests.player(p), '2026-01-05', p || '_20260105', 'msgbatch_rls', 'submitted', 1, '2026-01-05 05:15+00',
+  '2026-01-05 05:15+00' from unnest(array['alice', 'bob']) p;
+select * from tests.rls_matrix('game.psyche_states', 'user_id', false, 'alice', 'bob');
+select * from tests.rls_matrix_backend('private.psyche_batches', 'batch_id');
+select * from tests.rls_matrix('private.psyche_requests', 'user_id', false, 'alice', 'bob');
 
 -- Player B, symmetrically, sees only their own row and nothing of A's.
 select tests.authenticate_as('bob');

@@ -7,9 +7,9 @@ select tables_are('public', array['chapters', 'users', 'user_metrics', 'engageme
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states', 'life_events'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
   'conversation_effects', 'conversation_threads', 'thoughts', 'ready_prompts',
-  'life_arcs', 'life_people', 'touchpoints', 'touchpoint_occasions'], 'game tables');
+  'life_arcs', 'life_people', 'touchpoints', 'touchpoint_occasions', 'psyche_states'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'job_marks', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
-  'voice_sessions', 'voice_events', 'tool_calls'], 'private tables');
+  'voice_sessions', 'voice_events', 'tool_calls', 'psyche_batches', 'psyche_requests'], 'private tables');
 select views_are('public', array[]::name[], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
 select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction', 'after_interaction',
@@ -34,13 +34,17 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'skip_touchpoint', 'release_touchpoint', 'touchpoint_rate', 'gap_trigger_chance', 'event_trigger_chance',
   'touchpoint_ineligibility', 'touchpoint_spacing_ok', 'touchpoint_occasion_pending', 'roll_touchpoint_occasion',
   'touchpoint_draw', 'touchpoint_event_draw', 'life_event_magnitude', 'life_event_slot_on', 'silence_modifier',
-  'strategic_silence', 'touchpoint_summary'], 'game functions');
+  'strategic_silence', 'touchpoint_summary',
+  'current_psyche', 'psyche_tier', 'psyche_context', 'save_psyche_state', 'claim_psyche_requests', 'record_psyche_batch',
+  'release_psyche_requests', 'open_psyche_batches', 'note_psyche_batch', 'save_psyche_results', 'finish_psyche_batch',
+  'default_psyche', 'psyche_limits', 'check_psyche_state', 'psyche_eligible', 'psyche_phrase_in', 'psyche_request_failed'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',
   'take_job_lease', 'release_job_lease', 'claim_conversation_jobs', 'record_conversation_stage', 'finish_conversation_job',
   'fail_conversation_job',
-  'set_session_call', 'fail_outbound_session', 'tool_call_replay', 'save_tool_call', 'store_voice_call', 'fail_voice_call'], 'private functions');
+  'set_session_call', 'fail_outbound_session', 'tool_call_replay', 'save_tool_call', 'store_voice_call', 'fail_voice_call',
+  'llm_cost'], 'private functions');
 
 select is(
   (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace

@@ -5,6 +5,7 @@ import { runLifeSim } from "../life/day.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
 import { processConversations } from "../pipeline/process_conversations.ts";
 import { runTouchpoints } from "../pipeline/touchpoints.ts";
+import { collectPsyche, submitPsyche } from "../pipeline/psyche.ts";
 import { sweepInbox } from "../telegram/drain.ts";
 import type { JobEntry } from "./handler.ts";
 
@@ -48,6 +49,17 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
     "life-sim": {
       batch: 20,
       run: (limit) => runLifeSim(app.pipeline, limit),
+    },
+    // §5.1, GAME_RULES.md §12.2: her daily psyche, one request per eligible player per UTC date (from 05:00 UTC),
+    // sent through the Message Batches API; resubmitting the same day is a no-op.
+    "psyche-submit": {
+      batch: 10_000,
+      run: (limit) => submitPsyche({ sql: app.sql, llm: app.llm, runtime: app.runtime }, limit),
+    },
+    // §5.1: polls the open psyche batches and saves the results of ended ones by custom_id.
+    "psyche-collect": {
+      batch: 1_000,
+      run: (limit) => collectPsyche({ sql: app.sql, llm: app.llm, runtime: app.runtime }, limit),
     },
   };
 }

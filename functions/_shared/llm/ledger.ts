@@ -1,5 +1,6 @@
-// The LLM ledger (PLATFORM.md §3): one private.llm_calls row per call, priced from private.llm_prices, written in
-// its own transaction so a turn that rolls back still leaves its cost on record.
+// The LLM ledger (PLATFORM.md §3): one private.llm_calls row per call, priced by private.llm_cost (the one home of the
+// pricing; batch items are ledgered in SQL as their results are saved), written in its own transaction so a turn
+// that rolls back still leaves its cost on record.
 import { asServiceRole, type Sql } from "../platform/db.ts";
 import { log } from "../platform/log.ts";
 
@@ -29,9 +30,8 @@ export function createLedger(sql: Sql): Ledger {
              cache_read_tokens, cache_write_tokens, latency_ms, status, error, cost_usd)
            select ${e.userId}, ${e.purpose}, ${e.model}, ${e.requestId}, ${e.inputTokens}, ${e.outputTokens},
              ${e.cacheReadTokens}, ${e.cacheWriteTokens}, ${e.latencyMs}, ${e.status}, ${e.error ?? null},
-             (select (${e.inputTokens} * p.input_per_mtok + ${e.cacheWriteTokens} * p.input_per_mtok * 1.25
-                      + ${e.cacheReadTokens} * p.input_per_mtok * 0.1 + ${e.outputTokens} * p.output_per_mtok) / 1e6
-              from private.llm_prices p where p.model = ${e.model})`,
+             private.llm_cost(${e.model}, ${e.inputTokens}, ${e.outputTokens}, ${e.cacheReadTokens},
+               ${e.cacheWriteTokens}, false)`,
       );
     } catch (error) {
       // The ledger never blocks a turn.

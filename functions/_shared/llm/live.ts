@@ -6,6 +6,8 @@ import { createModelClient } from "./client.ts";
 import { extractConversation } from "./extract.ts";
 import { judgeEncounter } from "./judge.ts";
 import { writeLifeEvents } from "./life_events.ts";
+import { generatePsyche } from "./psyche.ts";
+import { createPsycheBatches } from "./psyche_batches.ts";
 import { writeReply } from "./reply.ts";
 import { resolveTimezone } from "./timezone.ts";
 import { writeTouchpoint } from "./touchpoint.ts";
@@ -18,6 +20,8 @@ export interface Models {
   summary: string;
   /** MODEL_EXTRACTION; the reply model when not given (both default to the same model). */
   extraction?: string;
+  /** MODEL_PSYCHE: the daily batch and deep generations; the judge model when not given. */
+  psyche?: string;
 }
 
 export interface LiveOptions {
@@ -42,5 +46,7 @@ export function createLiveLlm(options: LiveOptions): Llm {
     extract: (context, transcript) => extractConversation(client, m.extraction ?? m.reply, context, transcript),
     lifeEvents: (plan) => writeLifeEvents(client, m.summary, plan),
     touchpoint: (request) => writeTouchpoint(client, m.summary, request),
+    psyche: (request) => generatePsyche(client, { deep: m.psyche ?? m.judge, quick: m.summary }, request),
+    psycheBatches: createPsycheBatches({ ...options, model: m.psyche ?? m.judge }),
   };
 }

@@ -7,6 +7,8 @@ import type { Verdict } from "./analysis.ts";
 import type { Extraction, Tone } from "./extract.ts";
 import type { LifePlan } from "./life_events.ts";
 import { offlineLifeEvents } from "./life_events_offline.ts";
+import type { PsycheContext, PsycheGeneration, PsycheLimits, PsycheRequest, PsycheState } from "./psyche.ts";
+import type { PsycheBatchApi, PsycheBatchItem, PsycheBatchResult } from "./psyche_batches.ts";
 import type { BossLineRequest, ChatLine, ConversationContext, Llm, TouchpointRequest, TurnContext } from "./types.ts";
 import { timezoneByCityName } from "./timezone.ts";
 
@@ -505,6 +507,98 @@ export function offlineTouchpoint(request: TouchpointRequest): string {
   return OFFLINE_MARK + pickFresh(OFFLINE_TOUCHPOINTS[request.trigger], history);
 }
 
+// ---- Psyche ----
+// The offline psyche reads the context the way the model is told to (GAME_RULES.md §12.2): the score's trend over the
+// window, hostility in the scored exchanges, the chapter, and a crisis in the player's message; the same context
+// always gives the same state.
+
+/** The model name offline generations are recorded under. */
+export const OFFLINE_PSYCHE_MODEL = "offline";
+
+const CRISIS_WORDS =
+  /\b(?:can't do this anymore|breaking down|want to die|suicidal|hate myself|nobody loves me|worthless|give up|ending it|self-harm|panic attack|crisis)\b/;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max).trimEnd();
+}
+
+/** Her psyche from the context alone: deterministic, within the limits the context carries. */
+export function offlinePsyche(context: PsycheContext, message = ""): PsycheState {
+  const trend = context.score_history.reduce((sum, row) => sum + Number(row.change ?? 0), 0);
+  const hostile = context.score_history.some((row) => row.tags.some((tag) => tag.startsWith("horseman:")));
+  const crisis = CRISIS_WORDS.test(normalize(message));
+  const chapter = context.player.chapter;
+  const falling = trend < -5;
+  const rising = trend > 3;
+  const state: PsycheState = {
+    attachment_activation: hostile ? "avoidant" : falling ? "anxious" : "secure",
+    defense_mode: hostile ? "guarded" : falling ? "deflecting" : chapter >= 3 || rising ? "open" : "guarded",
+    behavioral_guidance: crisis
+      ? "Drop the games: take what they said seriously, stay with them, ask what is going on and point gently to real help."
+      : hostile
+      ? "Keep your distance and say plainly what bothered you; do not chase them."
+      : falling
+      ? "You feel them slipping: test a little, ask what is going on, do not beg."
+      : rising
+      ? "Things are good: tease, flirt a little, let them see more of you."
+      : "Stay warm and curious; let the player lead.",
+    internal_monologue: `${OFFLINE_MARK}${
+      crisis
+        ? "This is not a game any more. Be there."
+        : hostile
+        ? "Again with that tone. I don't need this."
+        : falling
+        ? "Are they drifting away? Don't be too much."
+        : "Maybe this one is different."
+    }`,
+    vulnerability_level: Math.round(Math.min(1, Math.max(0, 0.2 + 0.1 * (chapter - 1) + trend / 100)) * 100) / 100,
+    emotional_tone: crisis ? "serious" : hostile ? "distant" : falling ? "volatile" : rising ? "playful" : "warm",
+    topics_to_encourage: crisis ? ["how they are really doing"] : rising ? ["plans together"] : ["their day"],
+    topics_to_avoid: hostile ? ["the argument"] : [],
+  };
+  return withinLimits(state, context.limits);
+}
+
+function withinLimits(state: PsycheState, limits: PsycheLimits): PsycheState {
+  const topics = (list: string[]) => list.slice(0, limits.topics_max).map((t) => clip(t, limits.topic_max));
+  return {
+    ...state,
+    behavioral_guidance: clip(state.behavioral_guidance, limits.guidance_max),
+    internal_monologue: clip(state.internal_monologue, limits.monologue_max),
+    topics_to_encourage: topics(state.topics_to_encourage),
+    topics_to_avoid: topics(state.topics_to_avoid),
+  };
+}
+
+/** The offline batch: results are made when the batch is created and kept in memory until read, so a batch lives as
+ * long as the process (the play console's gateway); a batch this process never made has ended with no results, and
+ * its requests count as expired. */
+function offlinePsycheBatches(): PsycheBatchApi {
+  const batches = new Map<string, PsycheBatchResult[]>();
+  let n = 0;
+  return {
+    create(items: PsycheBatchItem[]) {
+      const id = `offline_batch_${++n}_${Date.now()}`;
+      batches.set(
+        id,
+        items.map((item) => ({
+          custom_id: item.customId,
+          outcome: "succeeded",
+          model: OFFLINE_PSYCHE_MODEL,
+          state: offlinePsyche(item.context),
+        })),
+      );
+      return Promise.resolve({ id });
+    },
+    status: () => Promise.resolve("ended"),
+    async *results(id: string) {
+      const results = batches.get(id) ?? [];
+      batches.delete(id);
+      for (const result of results) yield await Promise.resolve(result);
+    },
+  };
+}
+
 export function createOfflineLlm(): Llm {
   return {
     mode: "offline",
@@ -538,5 +632,9 @@ export function createOfflineLlm(): Llm {
     touchpoint(request: TouchpointRequest) {
       return Promise.resolve(offlineTouchpoint(request));
     },
+    psyche(request: PsycheRequest): Promise<PsycheGeneration | null> {
+      return Promise.resolve({ state: offlinePsyche(request.context, request.message), model: OFFLINE_PSYCHE_MODEL });
+    },
+    psycheBatches: offlinePsycheBatches(),
   };
 }

@@ -3,6 +3,8 @@
 import type { Analysis, Verdict } from "./analysis.ts";
 import type { Extraction } from "./extract.ts";
 import type { LifeEvent, LifePlan } from "./life_events.ts";
+import type { PsycheGeneration, PsycheRequest } from "./psyche.ts";
+import type { PsycheBatchApi } from "./psyche_batches.ts";
 
 export interface ChatLine {
   role: "player" | "nikita";
@@ -77,4 +79,9 @@ export interface Llm {
   /** Her 1-3 lines of a proactive message; a ProviderError when the model cannot be reached or answers nothing valid
    * after one re-ask, so the touchpoint stays due. */
   touchpoint(request: TouchpointRequest): Promise<string>;
+  /** A live psyche generation before her reply (GAME_RULES.md §12.2 deep or quick); null when it fails or misses its
+   * deadline, so her current state stays in use. */
+  psyche(request: PsycheRequest): Promise<PsycheGeneration | null>;
+  /** The daily psyche batch (PLATFORM.md §5.1). */
+  readonly psycheBatches: PsycheBatchApi;
 }

@@ -2,6 +2,7 @@
 // ready prompt (system[1]) and the dynamic tail's live parts: her mood, the conflict zone she acts on, her vice
 // shaping, the open threads, and the memories search_memory finds for this very message. The message is embedded
 // holding no transaction; the read is one short query (game.reply_context).
+import { type CurrentPsyche, psycheLines } from "../llm/psyche.ts";
 import type { TurnContext } from "../llm/types.ts";
 import { asServiceRole, type Sql } from "../platform/db.ts";
 import type { Embedder } from "./embeddings.ts";
@@ -14,6 +15,8 @@ export interface ReplyContext {
   vices: { top: { category: string; intensity: number }[]; expression: string; probe: string[] };
   threads: { type: string; content: string }[];
   memories: { graph_type: "user" | "relationship" | "nikita"; fact: string; date: string }[];
+  /** Her current psyche (GAME_RULES.md §12), or the one generated for this message. */
+  psyche?: Pick<CurrentPsyche, "state" | "source"> | null;
 }
 
 export type LoadReplyContext = (
@@ -59,6 +62,7 @@ export function contextLines(live: ReplyContext): string[] {
     );
   }
   if (ZONE[live.conflict_zone]) lines.push(ZONE[live.conflict_zone]!);
+  if (live.psyche) lines.push(...psycheLines(live.psyche.state));
   if (live.vices.top.length) {
     lines.push(
       `Lean into (${live.vices.expression}, within your limits): ` +

@@ -3,6 +3,7 @@
 // 6,000 tokens for text and 3,500 for voice (4 characters a token, 10 % headroom), and a fixed drop order when over
 // it. The same inputs always give the same text: nothing here reads a clock or draws at random.
 import { CHALLENGES, chapterBehaviour } from "../llm/persona.ts";
+import { type PsycheState, psycheText } from "../llm/psyche.ts";
 import type { Tx } from "../platform/db.ts";
 
 export type PromptPlatform = "text" | "voice";
@@ -25,6 +26,8 @@ export interface PromptInputs {
   conversations: { date: string; platform: string; summary: string | null; tone: string | null }[];
   mood: { arousal: number; valence: number; dominance: number; intimacy: number } | null;
   vices: { top: { category: string; intensity: number }[]; expression: string; discovering: boolean };
+  /** Her current psyche state (GAME_RULES.md §12.1; the default until one is generated). */
+  psyche?: PsycheState | null;
 }
 
 export interface ReadyPrompt {
@@ -118,6 +121,15 @@ function sections(inputs: PromptInputs, platform: PromptPlatform, drop: Set<stri
         thoughts.length ? `What you have been thinking about them:\n${thoughts.join("\n")}` : "",
       ]
         .filter(Boolean).join("\n"),
+    });
+  }
+  if (inputs.psyche) {
+    // Her guidance and topics stay; the detail (monologue, attachment, defenses) goes before her inner life does.
+    const psyche = psycheText(inputs.psyche);
+    out.push({
+      name: "psyche guidance",
+      text: drop.has("psyche detail") ? psyche.guidance : `${psyche.guidance}
+${psyche.detail}`,
     });
   }
   const challenge = CHALLENGES[p.chapter] ?? CHALLENGES[1]!;

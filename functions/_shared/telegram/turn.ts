@@ -5,6 +5,7 @@
 // retry resumes instead of deciding or scoring twice. Every rule is a game.* call; this module talks to the models
 // and formats.
 import { type Analysis, NEUTRAL_ANALYSIS, type Verdict } from "../llm/analysis.ts";
+import { type PsycheGeneration, psycheLines } from "../llm/psyche.ts";
 import type { BossLineRequest, ChatLine, Llm, TurnContext } from "../llm/types.ts";
 import { IN_CHARACTER, pickLine } from "../lines.ts";
 import { dedupeKey } from "../outbox/keys.ts";
@@ -12,6 +13,7 @@ import type { TextRules } from "../outbox/postprocess.ts";
 import { type OutboxKind, queueText } from "../outbox/queue.ts";
 import { type LoadReplyContext, withReplyContext } from "../memory/context.ts";
 import { attempt, type Tx } from "../platform/db.ts";
+import { decidePsyche, generateFor, type PsycheDecision, savePsyche } from "./psyche.ts";
 import { StalePlan, type Step } from "./step.ts";
 
 /** What game.begin_turn decided for a player message. */
@@ -58,6 +60,8 @@ export interface TurnProgress {
   exchange?: { reply: string; last_due: string; events: EngineEvent[] };
   /** The verdict was applied; her line for its outcome is still to write. */
   verdict?: { boss_fight_id: string; events: EngineEvent[] };
+  /** Her psyche tier for this message (GAME_RULES.md §12.2), decided with the plan. */
+  psyche?: PsycheDecision;
 }
 
 interface ExchangeResult {
@@ -141,12 +145,18 @@ export async function gameTurn(input: TurnInput): Promise<Step | void> {
     case "closing":
       return await closingLine(input.tx, input, plan.game_status);
   }
-  if (!input.progress) await input.saveProgress(input.tx, progress);
+  if (!input.progress) {
+    // Decided before her reply, in the plan's transaction; a retry keeps the decision with the plan.
+    if (plan.route === "exchange" || plan.route === "boss") {
+      progress.psyche = await decidePsyche(input.tx, input.userId, input.text, input.now);
+    }
+    await input.saveProgress(input.tx, progress);
+  }
   if (progress.exchange) return followUpStep(input, plan, progress.exchange);
   if (progress.verdict) return outcomeStep(input, plan, progress.verdict.boss_fight_id, progress.verdict.events);
-  if (plan.route === "exchange") return exchangeStep(input, plan);
+  if (plan.route === "exchange") return exchangeStep(input, plan, progress.psyche);
   if (plan.route === "boss_late") return lateStep(input, plan);
-  return bossStep(input, plan);
+  return bossStep(input, plan, progress.psyche);
 }
 
 function queue(tx: Tx, input: TurnInput, key: string, kind: OutboxKind, text: string, dueAt: Date, payload?: object) {
@@ -181,28 +191,56 @@ async function statusNow(tx: Tx, userId: string): Promise<string> {
   return row?.game_status ?? "game_over";
 }
 
-/** Her context for this message: the plan's, with her ready prompt and live context when the app provides them. */
-async function liveContext(input: TurnInput, plan: TurnPlan): Promise<TurnContext> {
-  const ctx = turnContext(input.userId, plan);
-  if (!input.replyContext) return ctx;
-  return withReplyContext(ctx, await input.replyContext(input.userId, input.text, plan.conversation_id, input.now));
+/** What the player said since her last line (failed messages included), for her psyche to read. */
+function playerLines(history: ChatLine[]): string {
+  const lastHers = history.findLastIndex((l) => l.role === "nikita");
+  return history.slice(lastHers + 1).filter((l) => l.role === "player").map((l) => l.content).join("\n");
 }
 
-/** Her reply and the analyzer's judgment, then game.apply_exchange with her reply delay in the same call. */
-function exchangeStep(input: TurnInput, plan: TurnPlan): Step {
+/** Her context for this message: the plan's, with her ready prompt and live context when the app provides them, and
+ * her psyche: the state generated for this message (loaded alongside), else the current one. */
+async function liveContext(
+  input: TurnInput,
+  plan: TurnPlan,
+  psyche: Promise<PsycheGeneration | null>,
+): Promise<{ ctx: TurnContext; generated: PsycheGeneration | null }> {
+  const ctx = turnContext(input.userId, plan);
+  if (!input.replyContext) {
+    const generated = await psyche;
+    return { ctx: generated ? { ...ctx, notes: [...psycheLines(generated.state), ...ctx.notes] } : ctx, generated };
+  }
+  const [live, generated] = await Promise.all([
+    input.replyContext(input.userId, input.text, plan.conversation_id, input.now),
+    psyche,
+  ]);
+  return {
+    ctx: withReplyContext(ctx, generated ? { ...live, psyche: { state: generated.state, source: "live" } } : live),
+    generated,
+  };
+}
+
+/** Her psyche (when its tier calls for a generation), her reply and the analyzer's judgment, then the new psyche state
+ * and game.apply_exchange with her reply delay in the same transaction. */
+function exchangeStep(input: TurnInput, plan: TurnPlan, psyche: PsycheDecision | undefined): Step {
   let ctx = turnContext(input.userId, plan);
   let reply = "";
   let analysis: Analysis = NEUTRAL_ANALYSIS;
+  let generated: PsycheGeneration | null = null;
   return {
     userId: input.userId,
     async draft() {
       await withTyping(input, async () => {
-        ctx = await liveContext(input, plan);
+        ({ ctx, generated } = await liveContext(
+          input,
+          plan,
+          generateFor(input.llm, input.userId, psyche, playerLines(plan.history)),
+        ));
         reply = await input.llm.reply(ctx, plan.history);
         analysis = await input.llm.analyze(turnContext(input.userId, plan), plan.history, reply);
       });
     },
     async apply(tx) {
+      await savePsyche(tx, input.userId, psyche, generated, input.now);
       const score = (judgment: Analysis) =>
         attempt(tx, (sp) =>
           sp<{ r: ExchangeResult }[]>`
@@ -285,15 +323,19 @@ function sameStep(planned: BossStep, applied: BossStep): boolean {
 /** A reply during an encounter: her follow-up or answer, or the judge once the second resolution reply is in. The
  * models work from the step begin_turn foresaw; game.boss_turn applies it, and a different step means the
  * encounter changed meanwhile (a timeout, a call), so the turn is planned again. */
-function bossStep(input: TurnInput, plan: TurnPlan): Step {
+function bossStep(input: TurnInput, plan: TurnPlan, psyche: PsycheDecision | undefined): Step {
   const planned = plan.boss!;
-  const ctx = turnContext(input.userId, plan);
+  let ctx = turnContext(input.userId, plan);
   let verdict: Verdict | "ERROR" = "ERROR";
   let line = "";
+  let generated: PsycheGeneration | null = null;
   return {
     userId: input.userId,
     async draft() {
       await withTyping(input, async () => {
+        // A boss fight is a deep tier (GAME_RULES.md §12.2): her lines in it follow the new state.
+        generated = await generateFor(input.llm, input.userId, psyche, playerLines(plan.history));
+        if (generated) ctx = { ...ctx, notes: [...psycheLines(generated.state), ...ctx.notes] };
         if (planned.judge_now) {
           verdict = await input.llm.judge(ctx, plan.history, {
             vices: planned.judge?.vices ?? [],
@@ -305,6 +347,7 @@ function bossStep(input: TurnInput, plan: TurnPlan): Step {
       });
     },
     async apply(tx) {
+      await savePsyche(tx, input.userId, psyche, generated, input.now);
       const stepped = await attempt(
         tx,
         (sp) => sp<{ r: BossStep }[]>`select game.boss_turn(${input.userId}, ${input.now}) as r`,
