@@ -93,10 +93,11 @@ begin
     'vices', jsonb_build_object('top', game.top_vices(p_user_id, v_user.chapter),
       'expression', (array['hint', 'guarded', 'confident', 'direct', 'open'])[v_user.chapter],
       'discovering', v_discovered < (v_t ->> 'vice_discovery_below')::int),
-    'psyche', game.current_psyche(p_user_id) -> 'state');
+    'psyche', game.current_psyche(p_user_id) -> 'state',
+    'life_today', game.todays_life_events(p_user_id, p_now));
 end
 $$;
-comment on function game.prompt_inputs(uuid, timestamptz) is 'What a ready prompt is built from at p_now: player, relationship (band, engagement, conflict zone), memory, recent summaries, mood, vices (GAME_RULES.md §10.4), psyche state (§12.1). PNFND.';
+comment on function game.prompt_inputs(uuid, timestamptz) is 'What a ready prompt is built from at p_now: player, relationship (band, engagement, conflict zone), memory, recent summaries, mood, vices (GAME_RULES.md §10.4), psyche state (§12.1), her day so far (§13). PNFND.';
 revoke execute on function game.prompt_inputs(uuid, timestamptz) from public;
 grant execute on function game.prompt_inputs(uuid, timestamptz) to service_role;
 
@@ -151,9 +152,10 @@ begin
       select jsonb_agg(jsonb_build_object('graph_type', m.graph_type, 'fact', m.fact,
                'date', to_char(m.created_at at time zone v_user.timezone, 'YYYY-MM-DD')))
       from game.search_memory(p_user_id, p_query, 5, null, 0.3::real, p_query_text) m), '[]'::jsonb) end,
-    'psyche', game.current_psyche(p_user_id));
+    'psyche', game.current_psyche(p_user_id),
+    'life_today', game.todays_life_events(p_user_id, p_now));
 end
 $$;
-comment on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) is 'What one reply adds to her ready prompt: mood, conflict zone, vice shaping (top 3, expression, probes), open threads, the memories found for the message and her current psyche. PNFND.';
+comment on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) is 'What one reply adds to her ready prompt: mood, conflict zone, vice shaping (top 3, expression, probes), open threads, the memories found for the message, her current psyche and her day so far. PNFND.';
 revoke execute on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) from public;
 grant execute on function game.reply_context(uuid, extensions.vector, text, uuid, timestamptz) to service_role;

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { createApp, jobsHandler } from "../functions/_shared/app.ts";
 import { gatewayEnvSchema } from "../functions/_shared/config.ts";
+import { contextLines } from "../functions/_shared/memory/context.ts";
 import { processConversations } from "../functions/_shared/pipeline/process_conversations.ts";
 import {
   buildReadyPrompt,
@@ -297,4 +298,34 @@ Deno.test("the ready prompt stays within its budget by the drop order, and the s
   }, "text");
   assert.deepEqual(small.sections.dropped, [], "nothing dropped when it fits");
   assert.match(small.text, /About them:\n\[2026-11-30\]/);
+});
+
+Deno.test("her day so far is in her ready prompt's inner life and in a reply's live tail, in order", () => {
+  const today = [
+    { time_of_day: "morning", description: "A stand-up that ran an hour over.", people: ["David"] },
+    { time_of_day: "afternoon", description: "Finally fixed the fuzzing harness.", people: [] },
+  ];
+  const inputs: PromptInputs = {
+    player: { display_name: "Robin", city: "Lisbon", chapter: 2, days_played: 3, game_status: "active" },
+    relationship: { band: "curious", engagement_state: "in_zone", conflict_zone: "calm", in_boss_fight: false },
+    memory: { facts: { user: [], relationship: [], nikita: [] }, threads: [], thoughts: [] },
+    conversations: [],
+    mood: null,
+    vices: { top: [], expression: "guarded", discovering: false },
+    life_today: today,
+  };
+  const expected = "Your day so far:\n- (morning) A stand-up that ran an hour over. [David]\n" +
+    "- (afternoon) Finally fixed the fuzzing harness.";
+  assert.ok(buildReadyPrompt(inputs, "text").text.includes(expected));
+  assert.ok(!buildReadyPrompt({ ...inputs, life_today: [] }, "text").text.includes("Your day so far"));
+  const tail = contextLines({
+    ready_prompt: null,
+    mood: null,
+    conflict_zone: "calm",
+    vices: { top: [], expression: "guarded", probe: [] },
+    threads: [],
+    memories: [],
+    life_today: today,
+  });
+  assert.deepEqual(tail, [expected]);
 });

@@ -1,7 +1,7 @@
 -- Her ready prompts and what a reply adds live (PLATFORM.md §6, §3; GAME_RULES.md §9.1, §10.4): one current prompt
 -- per player and platform, replaced in place; the inputs a prompt is built from; the live context of a reply.
 begin;
-select plan(13);
+select plan(16);
 
 select tests.create_onboarded_player('rae', '2026-01-05 09:00+00', 'Europe/Lisbon') as rae \gset
 select game.seed_vices(:'rae', 4, '2026-01-05 09:00+00');
@@ -23,6 +23,18 @@ select is(:'i'::jsonb -> 'relationship', '{"band": "warming up to you", "engagem
 select is(:'i'::jsonb -> 'vices' ->> 'expression', 'hint', 'chapter 1 vices are hinted at');
 select is(jsonb_array_length(:'i'::jsonb -> 'vices' -> 'top'), 3, 'her top 3 vices');
 select is(:'i'::jsonb -> 'memory' -> 'facts', '{"user": [], "relationship": [], "nikita": []}'::jsonb, 'no memory yet');
+
+-- Her day so far (GAME_RULES.md §13): the events of her Berlin date whose slot has begun, in the prompt and the tail.
+insert into public.life_events (user_id, event_date, ordinal, time_of_day, domain, event_type, description, people,
+  emotional_impact, importance)
+values (:'rae', '2026-01-05', 1, 'morning', 'work', 'meeting', 'A stand-up that ran an hour over.', '{David}', '{"valence": -0.1}', 0.4),
+       (:'rae', '2026-01-05', 2, 'evening', 'social', 'friend_hangout', 'Drinks with Lena at Sunset Bar.', '{Lena}', '{"valence": 0.2}', 0.6);
+select is(jsonb_path_query_array(game.prompt_inputs(:'rae', '2026-01-05 12:00+00') -> 'life_today', '$[*].description'),
+  '["A stand-up that ran an hour over."]'::jsonb, 'at noon Berlin her morning is in her prompt, her evening not yet');
+select is(jsonb_array_length(game.prompt_inputs(:'rae', '2026-01-05 04:59+00') -> 'life_today'), 0,
+  'before 06:00 Berlin her day has had nothing yet');
+select is(jsonb_array_length(game.reply_context(:'rae', null, 'hi', null, '2026-01-05 20:00+00') -> 'life_today'), 2,
+  'at 21:00 Berlin a reply knows both');
 
 -- The live context of a reply: her current prompt, the conflict zone, probes while discovering.
 update game.conflict_state set temperature = 60, updated_at = '2026-01-05 12:00+00' where user_id = :'rae';

@@ -4,6 +4,7 @@
 // holding no transaction; the read is one short query (game.reply_context).
 import { type CurrentPsyche, psycheLines } from "../llm/psyche.ts";
 import type { TurnContext } from "../llm/types.ts";
+import { dayLines, type TodaysEvent } from "../life/lines.ts";
 import { asServiceRole, type Sql } from "../platform/db.ts";
 import type { Embedder } from "./embeddings.ts";
 
@@ -17,6 +18,8 @@ export interface ReplyContext {
   memories: { graph_type: "user" | "relationship" | "nikita"; fact: string; date: string }[];
   /** Her current psyche (GAME_RULES.md §12), or the one generated for this message. */
   psyche?: Pick<CurrentPsyche, "state" | "source"> | null;
+  /** Her day so far (GAME_RULES.md §13), newer than the ready prompt built after the last conversation. */
+  life_today?: TodaysEvent[];
 }
 
 export type LoadReplyContext = (
@@ -78,6 +81,7 @@ export function contextLines(live: ReplyContext): string[] {
     lines.push(`You remember:\n${live.memories.map((m) => `${WHO[m.graph_type]}: [${m.date}] ${m.fact}`).join("\n")}`);
   }
   if (live.threads.length) lines.push(`Open threads:\n${live.threads.map((t) => `- ${t.content}`).join("\n")}`);
+  lines.push(...dayLines(live.life_today));
   return lines;
 }
 

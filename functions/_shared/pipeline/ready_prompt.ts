@@ -4,6 +4,7 @@
 // it. The same inputs always give the same text: nothing here reads a clock or draws at random.
 import { CHALLENGES, chapterBehaviour } from "../llm/persona.ts";
 import { type PsycheState, psycheText } from "../llm/psyche.ts";
+import { dayLines, type TodaysEvent } from "../life/lines.ts";
 import type { Tx } from "../platform/db.ts";
 
 export type PromptPlatform = "text" | "voice";
@@ -28,6 +29,8 @@ export interface PromptInputs {
   vices: { top: { category: string; intensity: number }[]; expression: string; discovering: boolean };
   /** Her current psyche state (GAME_RULES.md §12.1; the default until one is generated). */
   psyche?: PsycheState | null;
+  /** Her day so far (GAME_RULES.md §13: today's events whose slot has begun). */
+  life_today?: TodaysEvent[];
 }
 
 export interface ReadyPrompt {
@@ -119,6 +122,7 @@ function sections(inputs: PromptInputs, platform: PromptPlatform, drop: Set<stri
             `${level(mood.dominance)}, openness ${level(mood.intimacy)}.`
           : "",
         thoughts.length ? `What you have been thinking about them:\n${thoughts.join("\n")}` : "",
+        ...dayLines(inputs.life_today),
       ]
         .filter(Boolean).join("\n"),
     });
