@@ -52,6 +52,13 @@ async function sample(mode: Mode, record: boolean): Promise<void> {
   (times[`both_${mode}`] ??= []).push(a + b);
 }
 
+// The reads must run under RLS, or the comparison means nothing: player 1 sees their own row and not player 2's.
+const [own, other] = await asRequest(sql, playerClaims(playerId(1)), async (tx) => [
+  await readStats(tx, playerId(1)),
+  await readStats(tx, playerId(2)),
+]);
+if (!own || other) throw new Error("the portal reads are not running under RLS");
+
 for (let i = 0; i < Math.min(200, samples); i++) await sample(i % 2 === 0 ? "rls" : "service", false);
 for (let i = 0; i < samples; i++) {
   const order: Mode[] = Math.random() < 0.5 ? ["rls", "service"] : ["service", "rls"];

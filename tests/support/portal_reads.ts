@@ -28,14 +28,17 @@ export function asRequest<T>(
 ): Promise<T> {
   return sql.begin(async (tx) => {
     const t = tx as unknown as Tx;
-    // Pipelined with work's first statement, which postgres.js sends after it: the role is set before that runs.
-    const [, result] = await Promise.all([
-      t`select set_config('role', ${String(claims.role)}, true),
-        set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`,
-      work(t),
-    ]);
+    // Pipelined with work's first statement: setClaims sends its statement as it is called, before work is called,
+    // and postgres.js runs a transaction's statements in the order sent.
+    const [, result] = await Promise.all([setClaims(t, claims), work(t)]);
     return result;
   }) as Promise<T>;
+}
+
+/** PostgREST's first statement of a request: the role and the claims, transaction-local. */
+async function setClaims(tx: Tx, claims: Record<string, unknown>): Promise<void> {
+  await tx`select set_config('role', ${String(claims.role)}, true),
+    set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
 }
 
 /** supabase.from("player_stats").select("*").eq("user_id", userId).maybeSingle() */
