@@ -48,11 +48,12 @@ create index users_active_last_interaction_idx on public.users (last_interaction
 
 alter table public.users enable row level security;
 revoke all on public.users from anon, authenticated;
--- Players see their row minus engine bookkeeping, and may update exactly two settings.
+-- Players see their row minus engine bookkeeping, and may update exactly two settings. The decay watermark and
+-- ledger are readable because public.player_stats (80_portal.sql) projects decay from them under the caller's rights.
 grant select (id, telegram_id, telegram_chat_id, phone, display_name, city, timezone, darkness_level,
   notifications_enabled, onboarding_status, onboarded_at, game_started_at, relationship_score, chapter,
   boss_attempts, days_played, game_status, game_over_reason, boss_fight_started_at, cool_down_until,
-  last_interaction_at, created_at, updated_at) on public.users to authenticated;
+  last_interaction_at, decay_through, decay_day, decay_day_amount, created_at, updated_at) on public.users to authenticated;
 grant update (timezone, notifications_enabled) on public.users to authenticated;
 
 create policy "users: select own or admin"
@@ -125,7 +126,8 @@ create index engagement_history_user_created_idx on public.engagement_history (u
 
 alter table public.engagement_history enable row level security;
 revoke all on public.engagement_history from anon, authenticated;
-grant select on public.engagement_history to authenticated;
+-- Players see the transitions (PLATFORM.md §8.2), plus user_id, which the policy reads.
+grant select (user_id, from_state, to_state, reason, created_at) on public.engagement_history to authenticated;
 
 create policy "engagement_history: select own or admin"
   on public.engagement_history for select to authenticated

@@ -32,7 +32,9 @@ comment on table public.user_vice_preferences is 'Per player and vice category: 
 
 alter table public.user_vice_preferences enable row level security;
 revoke all on public.user_vice_preferences from anon, authenticated;
-grant select on public.user_vice_preferences to authenticated;
+-- Players see the columns PLATFORM.md §8.2 lists, plus user_id, which the policy reads.
+grant select (user_id, category, intensity_level, engagement_score, discovered_at)
+  on public.user_vice_preferences to authenticated;
 
 create policy "user_vice_preferences: select own or admin"
   on public.user_vice_preferences for select to authenticated

@@ -27,8 +27,10 @@ create index conversations_open_last_message_idx on public.conversations (last_m
 
 alter table public.conversations enable row level security;
 revoke all on public.conversations from anon, authenticated;
-grant select (id, user_id, platform, status, started_at, last_message_at, ended_at, chapter_at_start,
-  is_boss_fight, score_delta, scored_at, summary, emotional_tone) on public.conversations to authenticated;
+-- Players see the columns of PLATFORM.md §8.2 (those of public.conversation_list), plus user_id, which the policy
+-- reads; the bookkeeping (status, last message, chapter at start, scored_at, provider ids) stays private.
+grant select (id, user_id, platform, started_at, ended_at, is_boss_fight, score_delta, summary, emotional_tone)
+  on public.conversations to authenticated;
 
 create policy "conversations: select own or admin"
   on public.conversations for select to authenticated

@@ -43,7 +43,9 @@ comment on table public.daily_summaries is 'One first-person summary of each pla
 
 alter table public.daily_summaries enable row level security;
 revoke all on public.daily_summaries from anon, authenticated;
-grant select on public.daily_summaries to authenticated;
+-- Players see the columns PLATFORM.md §8.2 lists, plus user_id, which the policy reads.
+grant select (user_id, date, score_start, score_end, decay_applied, conversations_count, summary_text, key_moments,
+  emotional_tone) on public.daily_summaries to authenticated;
 
 create policy "daily_summaries: select own or admin"
   on public.daily_summaries for select to authenticated

@@ -4,6 +4,7 @@ import {
   appEnvSchema,
   gatewayEnvSchema,
   jobsEnvSchema,
+  portalEnvSchema,
   telegramWebhookEnvSchema,
 } from "../functions/_shared/config.ts";
 import { baseEnvSchema, ConfigError, databaseUrl, parseEnv } from "../functions/_shared/platform/env.ts";
@@ -61,11 +62,24 @@ const productionEnv = {
   TELEGRAM_BOT_USERNAME: "nikita_bot",
   TELEGRAM_WEBHOOK_SECRET: "webhook-secret",
   JOBS_SECRET: "jobs-secret-0123456789",
+  SUPABASE_SERVICE_ROLE_KEY: "service-role-key",
   ANTHROPIC_API_KEY: "sk-test",
   OPENAI_API_KEY: "sk-openai-test",
   ENVIRONMENT: "production",
 };
-const functionSchemas = { appEnvSchema, telegramWebhookEnvSchema, jobsEnvSchema, gatewayEnvSchema };
+const functionSchemas = { appEnvSchema, telegramWebhookEnvSchema, jobsEnvSchema, portalEnvSchema, gatewayEnvSchema };
+
+Deno.test("the portal needs the service role key (account deletion); the gateway serves the portal only with it", () => {
+  const { SUPABASE_SERVICE_ROLE_KEY: _, ...withoutKey } = productionEnv;
+  const env = { ...withoutKey, PORTAL_URL: "https://portal.example" };
+  assert.throws(() => parseEnv(portalEnvSchema, env), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.problems, ["SUPABASE_SERVICE_ROLE_KEY is missing"]);
+    return true;
+  });
+  assert.equal(parseEnv(gatewayEnvSchema, env).SUPABASE_SERVICE_ROLE_KEY, undefined);
+  assert.equal(parseEnv(portalEnvSchema, { ...env, SUPABASE_SERVICE_ROLE_KEY: "k" }).SUPABASE_SERVICE_ROLE_KEY, "k");
+});
 
 Deno.test("in production a missing PORTAL_URL is a configuration error, for every function", () => {
   for (const [name, schema] of Object.entries(functionSchemas)) {

@@ -26,6 +26,8 @@ import { nativeFetch } from "./telegram/fetch.ts";
 import { createWebhookHandler } from "./telegram/webhook.ts";
 import { createVoiceHandler, type VoiceDeps } from "./voice/handler.ts";
 import { type PipelineDeps, processConversations } from "./pipeline/process_conversations.ts";
+import { createPortalHandler, type PortalDeps } from "./portal/handler.ts";
+import { createPortalAuth } from "./portal/identity.ts";
 
 export type Handler = (req: Request) => Promise<Response>;
 
@@ -211,6 +213,23 @@ export function voiceHandler(
       token: env.VOICE_TOKEN_SECRET,
     },
     afterPostCall: () => app.runtime.waitUntil(processConversations(app.pipeline, POST_CALL_PIPELINE_BATCH)),
+    ...overrides,
+  }));
+}
+
+/** functions/portal: the player's account and link codes, and the admin tools, behind a Supabase access token.
+ * `overrides` replace dependencies (tests: a fixed sequence of link codes). */
+export function portalHandler(
+  app: App,
+  env: { SUPABASE_SERVICE_ROLE_KEY: string },
+  overrides: Partial<PortalDeps> = {},
+): Handler {
+  return withRequestId(createPortalHandler({
+    sql: app.sql,
+    auth: createPortalAuth(app.env.SUPABASE_URL, app.env.SUPABASE_ANON_KEY, env.SUPABASE_SERVICE_ROLE_KEY),
+    now: app.runtime.now,
+    botUsername: app.env.TELEGRAM_BOT_USERNAME,
+    portalUrl: app.env.PORTAL_URL,
     ...overrides,
   }));
 }

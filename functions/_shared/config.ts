@@ -41,6 +41,8 @@ const webhookSecret = {
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1-256 characters of A-Z a-z 0-9 _ -"),
 };
 const jobsSecret = { JOBS_SECRET: z.string().min(16) };
+/** The portal deletes accounts through the Auth admin API, which takes the service role key (PLATFORM.md §8.1). */
+const serviceRoleKey = { SUPABASE_SERVICE_ROLE_KEY: z.string().min(1) };
 
 // The voice function's secrets (PLATFORM.md §4, §11): the post-call HMAC secret ElevenLabs generates, the initiation
 // webhook's header secret, and the key of the session tokens, which no other secret shares.
@@ -121,6 +123,9 @@ export const voiceEnvSchema = z.object({
   ...elevenLabsApi,
   ELEVENLABS_AGENT_ID: z.string().min(1),
 }).superRefine(crossChecks).transform(withDefaults);
+/** functions/portal: account deletion, link codes and the admin tools behind a Supabase access token. */
+export const portalEnvSchema = z.object({ ...appShape, ...serviceRoleKey })
+  .superRefine(crossChecks).transform(withDefaults);
 /** The local gateway serves every function from one process, so it needs every function's variables; voice's only
  * when it is on (it serves the voice route whenever the voice secrets are set, as the local defaults do). */
 export const gatewayEnvSchema = z.object({
@@ -129,6 +134,8 @@ export const gatewayEnvSchema = z.object({
   ...jobsSecret,
   ...optional(voiceSecrets),
   ...elevenLabsApi,
+  // The portal route is served when it is set (the local defaults set it).
+  ...optional(serviceRoleKey),
 }).superRefine(crossChecks).superRefine(voiceChecks).transform(withDefaults);
 
 export type AppEnv = z.infer<typeof appEnvSchema>;
@@ -149,4 +156,5 @@ export function callsEnabled(env: { ELEVENLABS_AGENT_ID?: string | undefined } &
 export type TelegramWebhookEnv = z.infer<typeof telegramWebhookEnvSchema>;
 export type JobsEnv = z.infer<typeof jobsEnvSchema>;
 export type VoiceEnv = z.infer<typeof voiceEnvSchema>;
+export type PortalEnv = z.infer<typeof portalEnvSchema>;
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

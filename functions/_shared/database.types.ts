@@ -5,7 +5,45 @@ export type Database = {
   
   "public": {
           Tables: {
-            "chapters": {
+            "admin_audit_log": {
+                  Row: {
+                    "action": string,"admin_id": string | null,"at": string,"details": NonNullable<Json>,"id": number,"target_user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "action": string,"admin_id"?: string | null,"at": string,"details"?: NonNullable<Json>,"id"?: never,"target_user_id"?: string | null
+                  }
+                  Update: {
+                    "action"?: string,"admin_id"?: string | null,"at"?: string,"details"?: NonNullable<Json>,"id"?: never,"target_user_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "admin_audit_log_admin_id_fkey"
+      columns: ["admin_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "admin_audit_log_admin_id_fkey"
+      columns: ["admin_id"]
+isOneToOne: false
+      referencedRelation: "users"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "admin_audit_log_target_user_id_fkey"
+      columns: ["target_user_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "admin_audit_log_target_user_id_fkey"
+      columns: ["target_user_id"]
+isOneToOne: false
+      referencedRelation: "users"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"chapters": {
                   Row: {
                     "boss_name": string,"boss_threshold": number,"chapter": number,"decay_daily_cap": number,"decay_grace_hours": number,"decay_per_hour": number,"delta_cap": number,"name": string
                   }
@@ -35,6 +73,12 @@ export type Database = {
       foreignKeyName: "conversations_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "conversations_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -52,6 +96,12 @@ isOneToOne: false
                   }
                   Relationships: [
                     {
+      foreignKeyName: "daily_summaries_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
       foreignKeyName: "daily_summaries_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
@@ -75,8 +125,20 @@ isOneToOne: false
       foreignKeyName: "emotional_states_conversation_id_fkey"
       columns: ["conversation_id"]
 isOneToOne: false
+      referencedRelation: "conversation_list"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "emotional_states_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
       referencedRelation: "conversations"
       referencedColumns: ["id"]
+    },{
+      foreignKeyName: "emotional_states_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
     },{
       foreignKeyName: "emotional_states_user_id_fkey"
       columns: ["user_id"]
@@ -101,6 +163,12 @@ isOneToOne: false
       foreignKeyName: "engagement_history_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "engagement_history_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -118,6 +186,12 @@ isOneToOne: false
                   }
                   Relationships: [
                     {
+      foreignKeyName: "engagement_state_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: true
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
       foreignKeyName: "engagement_state_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: true
@@ -141,6 +215,12 @@ isOneToOne: true
       foreignKeyName: "life_events_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "life_events_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -161,8 +241,20 @@ isOneToOne: false
       foreignKeyName: "messages_conversation_id_fkey"
       columns: ["conversation_id"]
 isOneToOne: false
+      referencedRelation: "conversation_list"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
       referencedRelation: "conversations"
       referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
     },{
       foreignKeyName: "messages_user_id_fkey"
       columns: ["user_id"]
@@ -187,8 +279,20 @@ isOneToOne: false
       foreignKeyName: "score_history_conversation_id_fkey"
       columns: ["conversation_id"]
 isOneToOne: false
+      referencedRelation: "conversation_list"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "score_history_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
       referencedRelation: "conversations"
       referencedColumns: ["id"]
+    },{
+      foreignKeyName: "score_history_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
     },{
       foreignKeyName: "score_history_user_id_fkey"
       columns: ["user_id"]
@@ -213,6 +317,12 @@ isOneToOne: false
       foreignKeyName: "user_metrics_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: true
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "user_metrics_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: true
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -230,6 +340,12 @@ isOneToOne: true
                   }
                   Relationships: [
                     {
+      foreignKeyName: "user_vice_preferences_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
       foreignKeyName: "user_vice_preferences_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
@@ -254,7 +370,49 @@ isOneToOne: false
                 }
           }
           Views: {
-            [_ in never]: never
+            "conversation_list": {
+                  Row: {
+                    "emotional_tone": string | null,"ended_at": string | null,"id": string,"is_boss_fight": boolean,"message_count": number | null,"platform": string,"score_delta": number | null,"started_at": string,"summary": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                           "emotional_tone"?: string | null,"ended_at"?: string | null,"id"?: string | null,"is_boss_fight"?: boolean | null,"message_count"?: never,"platform"?: string | null,"score_delta"?: number | null,"started_at"?: string | null,"summary"?: string | null,"user_id"?: string | null
+                         }
+                        Update: {
+                           "emotional_tone"?: string | null,"ended_at"?: string | null,"id"?: string | null,"is_boss_fight"?: boolean | null,"message_count"?: never,"platform"?: string | null,"score_delta"?: number | null,"started_at"?: string | null,"summary"?: string | null,"user_id"?: string | null
+                         }
+                        Relationships: [
+                    {
+      foreignKeyName: "conversations_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "conversations_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "users"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"player_stats": {
+                  Row: {
+                    "boss_attempts": number,"boss_threshold": number,"chapter": number,"chapter_name": string,"days_played": number,"decay_per_hour": number,"decay_starts_at": string | null,"display_name": string | null,"game_status": string,"is_decaying": boolean | null,"last_interaction_at": string | null,"onboarded_at": string | null,"progress_to_boss": number | null,"projected_score_24h": number | null,"relationship_score": number,"user_id": string
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"timezone_options": {
+                  Row: {
+                    "name": string | null,"utc_offset": string | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                }
           }
           Functions: {
             "is_admin":

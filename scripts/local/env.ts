@@ -64,6 +64,8 @@ export function localEnv(root: string, processEnv: Record<string, string> = Deno
     SUPABASE_DB_URL: `postgresql://postgres@127.0.0.1:${ports.database}/postgres`,
     SUPABASE_URL: `http://127.0.0.1:${ports.fakeAuth}`,
     SUPABASE_ANON_KEY: "local-anon-key",
+    // The portal's Auth admin calls (account deletion) against the fake Auth.
+    SUPABASE_SERVICE_ROLE_KEY: "local-service-role-key",
     TELEGRAM_BOT_TOKEN: "100000:LOCAL-fake-token",
     TELEGRAM_BOT_USERNAME: "nikita_local_bot",
     TELEGRAM_WEBHOOK_SECRET: "local-webhook-secret",

@@ -1,7 +1,14 @@
-// The local runtime (no Docker): a gateway serving /functions/v1/<name> (telegram-webhook, jobs, voice) from the same wiring and handler modules
+// The local runtime (no Docker): a gateway serving /functions/v1/<name> (telegram-webhook, jobs, voice, portal) from the same wiring and handler modules
 // the functions deploy, the stand-in for pg_net that sends what net.http_post queued, and a one-second delivery
 // tick standing in for the 5-second pg_cron schedule Debian's pg_cron 1.4 cannot run.
-import { type App, createApp, jobsHandler, telegramWebhookHandler, voiceHandler } from "../../functions/_shared/app.ts";
+import {
+  type App,
+  createApp,
+  jobsHandler,
+  portalHandler,
+  telegramWebhookHandler,
+  voiceHandler,
+} from "../../functions/_shared/app.ts";
 import { type GatewayEnv, gatewayEnvSchema } from "../../functions/_shared/config.ts";
 import { parseEnv } from "../../functions/_shared/platform/env.ts";
 import { log } from "../../functions/_shared/platform/log.ts";
@@ -29,6 +36,10 @@ export function startGateway(
   const { ELEVENLABS_WEBHOOK_SECRET, ELEVENLABS_INITIATION_SECRET, VOICE_TOKEN_SECRET } = env;
   if (ELEVENLABS_WEBHOOK_SECRET && ELEVENLABS_INITIATION_SECRET && VOICE_TOKEN_SECRET) {
     routes.voice = voiceHandler(app, { ELEVENLABS_WEBHOOK_SECRET, ELEVENLABS_INITIATION_SECRET, VOICE_TOKEN_SECRET });
+  }
+  // The portal is served whenever the service role key is set (the local defaults set it: the fake Auth takes any).
+  if (env.SUPABASE_SERVICE_ROLE_KEY) {
+    routes.portal = portalHandler(app, { SUPABASE_SERVICE_ROLE_KEY: env.SUPABASE_SERVICE_ROLE_KEY });
   }
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (req) => {
     const [, prefix, version, name] = new URL(req.url).pathname.split("/");

@@ -245,9 +245,13 @@ insert into game.tunables (name, value, unit, meaning) values
   ('summary_sentences',   '[2, 3]', 'sentences', 'daily summary length'),
   ('summary_key_moments', '[1, 3]', 'items', 'daily summary key moments');
 
--- GAME_RULES.md §19 Admin adjustments.
+-- GAME_RULES.md §19 Admin adjustments: ±10 per metric, as issue 12 (the portal's contract) sets it.
 insert into game.tunables (name, value, unit, meaning) values
-  ('admin_delta_limit', '100', 'points per metric', 'largest absolute delta of an admin adjustment');
+  ('admin_delta_limit', '10', 'points per metric', 'largest absolute delta of an admin adjustment');
+
+-- PLATFORM.md §8.1 Portal link codes.
+insert into game.tunables (name, value, unit, meaning) values
+  ('link_code_ttl', '10', 'minutes', 'a portal link code for /start link_<code> expires after this');
 
 -- PLATFORM.md §2.4 The /status line: a vague phrase by the score's share of the chapter's boss threshold,
 -- first match wins.

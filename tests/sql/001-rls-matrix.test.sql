@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(417);
+select plan(451);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -93,6 +93,32 @@ select tests.player(p), '2026-01-05', p || '_20260105', 'msgbatch_rls', 'submitt
 select * from tests.rls_matrix('game.psyche_states', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix_backend('private.psyche_batches', 'batch_id');
 select * from tests.rls_matrix('private.psyche_requests', 'user_id', false, 'alice', 'bob');
+
+-- The portal's views (security_invoker: the caller's RLS decides) and the admin audit log (admins read it, nobody
+-- writes it through the API; the backend only appends).
+select * from tests.rls_matrix_read('public.player_stats', 'user_id', true, 'alice', 'bob');
+select * from tests.rls_matrix_read('public.conversation_list', 'user_id', true, 'alice', 'bob');
+insert into public.admin_audit_log (at, admin_id, action, target_user_id, details)
+select '2026-01-05 10:30+00', tests.player('bob'), 'reset_player', tests.player(p), '{"reason": "test"}'
+from unnest(array['alice', 'bob']) p;
+select * from tests.rls_matrix_read('public.admin_audit_log', 'target_user_id', false, 'alice', 'bob');
+select tests.authenticate_as_service_role();
+select is(tests.attempt($$insert into public.admin_audit_log (at, action, details) values ('2026-01-05 11:00+00', 'reset_player', '{}')$$),
+  '', 'admin_audit_log: service_role may insert');
+select is(tests.attempt('delete from public.admin_audit_log'), '42501', 'admin_audit_log: service_role cannot delete');
+select is(tests.attempt('select * from public.timezone_options'), '', 'timezone_options: service_role may select');
+select tests.authenticate_as_anon();
+select is(tests.attempt('select * from public.timezone_options'), '42501', 'timezone_options: anon cannot select');
+select ok(tests.refused($$insert into public.timezone_options (name) values ('Mars/Olympus')$$),
+  'timezone_options: anon cannot insert');
+select tests.authenticate_as('alice');
+select ok((select count(*) from public.timezone_options where name in ('Europe/Berlin', 'UTC')) = 2,
+  'timezone_options: a signed-in player reads the zones');
+select ok(tests.refused($$insert into public.timezone_options (name) values ('Mars/Olympus')$$),
+  'timezone_options: a player cannot insert');
+select ok(tests.refused('update public.timezone_options set name = name'), 'timezone_options: a player cannot update');
+select ok(tests.refused('delete from public.timezone_options'), 'timezone_options: a player cannot delete');
+select tests.clear_authentication();
 
 -- Player B, symmetrically, sees only their own row and nothing of A's.
 select tests.authenticate_as('bob');

@@ -4,13 +4,14 @@ begin;
 select plan(18);
 
 select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
-  'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states', 'life_events'], 'public tables');
+  'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states', 'life_events',
+  'admin_audit_log'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
   'conversation_effects', 'conversation_threads', 'thoughts', 'ready_prompts',
   'life_arcs', 'life_people', 'touchpoints', 'touchpoint_occasions', 'psyche_states'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'job_marks', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
   'voice_sessions', 'voice_events', 'tool_calls', 'psyche_batches', 'psyche_requests'], 'private tables');
-select views_are('public', array[]::name[], 'public views');
+select views_are('public', array['player_stats', 'conversation_list', 'timezone_options'], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
 select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction', 'after_interaction',
   'write_history', 'queue_event', 'vice_categories', 'behavior_tags', 'begin_turn', 'rate_limit_verdict', 'boss_step', 'top_vices', 'save_phone', 'engagement_inputs', 'engagement_transition', 'step_engagement', 'conflict_zone',
@@ -37,7 +38,9 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'strategic_silence', 'touchpoint_summary',
   'current_psyche', 'psyche_tier', 'psyche_context', 'save_psyche_state', 'claim_psyche_requests', 'record_psyche_batch',
   'release_psyche_requests', 'open_psyche_batches', 'note_psyche_batch', 'save_psyche_results', 'finish_psyche_batch',
-  'default_psyche', 'psyche_limits', 'check_psyche_state', 'psyche_eligible', 'psyche_phrase_in', 'psyche_request_failed'], 'game functions');
+  'default_psyche', 'psyche_limits', 'check_psyche_state', 'psyche_eligible', 'psyche_phrase_in', 'psyche_request_failed',
+  'issue_link_code', 'admin_adjust', 'admin_reset', 'admin_reprocess', 'require_admin', 'check_admin_deltas',
+  'record_admin_action'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',

@@ -131,6 +131,16 @@ begin
 end
 $$;
 
+-- True when the statement is refused: no privilege (42501), or a write to a view that cannot take one (55000, which
+-- Postgres checks before the privileges).
+create or replace function tests.refused(p_sql text)
+returns boolean
+language sql
+volatile
+as $$
+  select tests.attempt(p_sql) in ('42501', '55000')
+$$;
+
 create or replace function tests.visible_rows(p_table regclass, p_owner_column text, p_owner uuid)
 returns bigint
 language plpgsql
@@ -190,6 +200,62 @@ begin
     tests.visible_rows(p_table, p_owner_column, v_a) = v_all_a and tests.visible_rows(p_table, p_owner_column, v_b) = v_all_b
       and tests.attempt(format('delete from %s where %I = %L', p_table, p_owner_column, v_b)) = '',
     format('%s: service_role selects every player''s rows and may delete', p_table));
+  perform tests.clear_authentication();
+end
+$$;
+
+-- The matrix for what players read and nobody writes through the API (the portal's views, the audit log): anon,
+-- player A, player B's rows, an admin (app_metadata.role = admin) and service_role, times select/insert/update/
+-- delete. p_own_rows: player A reads their own rows (a view) or none at all (admins only). 15 assertions.
+create or replace function tests.rls_matrix_read(p_relation regclass, p_owner_column text, p_own_rows boolean,
+  p_player_a text, p_player_b text)
+returns setof text
+language plpgsql
+volatile
+as $$
+declare
+  v_a uuid := tests.player(p_player_a);
+  v_b uuid := tests.player(p_player_b);
+  v_insert text := format('insert into %s default values', p_relation);
+  v_update text := format('update %s set %I = %I', p_relation, p_owner_column, p_owner_column);
+  v_delete text := format('delete from %s', p_relation);
+  v_all_a bigint := tests.visible_rows(p_relation, p_owner_column, v_a);
+  v_all_b bigint := tests.visible_rows(p_relation, p_owner_column, v_b);
+  v_own bigint;
+begin
+  perform tests.authenticate_as_anon();
+  return next tap.ok(tests.refused(format('select * from %s', p_relation)), format('%s: anon cannot select', p_relation));
+  return next tap.ok(tests.refused(v_insert), format('%s: anon cannot insert', p_relation));
+  return next tap.ok(tests.refused(v_update), format('%s: anon cannot update', p_relation));
+  return next tap.ok(tests.refused(v_delete), format('%s: anon cannot delete', p_relation));
+
+  perform tests.authenticate_as(p_player_a);
+  v_own := tests.visible_rows(p_relation, p_owner_column, v_a);
+  if p_own_rows then
+    return next tap.ok(v_own = v_all_a and v_own > 0, format('%s: player A selects own rows (%s of %s)', p_relation, v_own, v_all_a));
+  else
+    return next tap.ok(v_own = 0 and v_all_a > 0, format('%s: player A reads none, not even rows about them (%s of %s)', p_relation, v_own, v_all_a));
+  end if;
+  return next tap.is(tests.visible_rows(p_relation, p_owner_column, v_b), 0::bigint,
+    format('%s: player A sees none of player B''s rows', p_relation));
+  return next tap.ok(tests.refused(v_insert), format('%s: player A cannot insert', p_relation));
+  return next tap.ok(tests.refused(v_update), format('%s: player A cannot update', p_relation));
+  return next tap.ok(tests.refused(v_delete), format('%s: player A cannot delete', p_relation));
+
+  perform tests.authenticate_as(p_player_b, '{"role": "admin"}');
+  return next tap.ok(
+    tests.visible_rows(p_relation, p_owner_column, v_a) = v_all_a and tests.visible_rows(p_relation, p_owner_column, v_b) = v_all_b
+      and v_all_a > 0 and v_all_b > 0,
+    format('%s: an admin selects every player''s rows', p_relation));
+  return next tap.ok(tests.refused(v_insert), format('%s: an admin cannot insert', p_relation));
+  return next tap.ok(tests.refused(v_update), format('%s: an admin cannot update', p_relation));
+  return next tap.ok(tests.refused(v_delete), format('%s: an admin cannot delete', p_relation));
+
+  perform tests.authenticate_as_service_role();
+  return next tap.ok(
+    tests.visible_rows(p_relation, p_owner_column, v_a) = v_all_a and tests.visible_rows(p_relation, p_owner_column, v_b) = v_all_b,
+    format('%s: service_role selects every player''s rows', p_relation));
+  return next tap.ok(tests.refused(v_update), format('%s: service_role cannot update', p_relation));
   perform tests.clear_authentication();
 end
 $$;
