@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(451);
+select plan(471);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
