@@ -25,7 +25,9 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'memory_text_ranking', 'memory_candidates',
   'save_conversation_memory', 'memory_context', 'check_memory_items',
   'conversation_for_pipeline', 'set_conversation_summary', 'save_ready_prompt', 'prompt_inputs', 'reply_context',
-  'start_voice_session', 'start_outbound_session', 'record_post_call', 'voice_session', 'time_of_day', 'voice_call_context'], 'game functions');
+  'start_voice_session', 'start_outbound_session', 'record_post_call', 'voice_session', 'time_of_day', 'voice_call_context',
+  'due_daily_summaries', 'daily_summary_inputs', 'save_daily_summary', 'cleanup', 'daily_summary_numbers', 'summary_tones',
+  'check_daily_summary'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',
