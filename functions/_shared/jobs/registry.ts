@@ -2,6 +2,7 @@
 // job is one entry here plus its cron.schedule in a migration (and sql/data/schedules.sql).
 import type { App } from "../app.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
+import { runDailySummaries } from "../pipeline/daily_summaries.ts";
 import { processConversations } from "../pipeline/process_conversations.ts";
 import { sweepInbox } from "../telegram/drain.ts";
 import type { JobEntry } from "./handler.ts";
@@ -30,6 +31,11 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
       batch: 5,
       run: (limit) =>
         processConversations({ sql: app.sql, llm: app.llm, embedder: app.embedder, runtime: app.runtime }, limit),
+    },
+    // §5.1, GAME_RULES §17: her summary of each player's ended local day, catching up to 7 missed days.
+    "daily-summaries": {
+      batch: 25,
+      run: (limit) => runDailySummaries({ sql: app.sql, llm: app.llm, runtime: app.runtime }, limit),
     },
   };
 }

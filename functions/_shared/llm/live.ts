@@ -3,6 +3,7 @@ import type { Ledger } from "./ledger.ts";
 import { analyzeCall, analyzeExchange } from "./analyze.ts";
 import { writeBossLine } from "./boss_lines.ts";
 import { createModelClient } from "./client.ts";
+import { writeDailySummary } from "./daily_summary.ts";
 import { extractConversation } from "./extract.ts";
 import { judgeEncounter } from "./judge.ts";
 import { writeReply } from "./reply.ts";
@@ -38,5 +39,6 @@ export function createLiveLlm(options: LiveOptions): Llm {
     bossLine: (request) => writeBossLine(client, m.reply, request),
     timezoneFor: (city) => resolveTimezone(client, m.summary, city),
     extract: (context, transcript) => extractConversation(client, m.extraction ?? m.reply, context, transcript),
+    dailySummary: (input) => writeDailySummary(client, m.summary, input),
   };
 }

@@ -4,6 +4,7 @@
 // The post-conversation extraction is heuristic too: the player's plain statements about themselves become facts.
 import type { Analysis, Behavior, ViceCategory } from "./analysis.ts";
 import type { Verdict } from "./analysis.ts";
+import { type DailySummaryInput, offlineDailySummary } from "./daily_summary.ts";
 import type { Extraction, Tone } from "./extract.ts";
 import type { BossLineRequest, ChatLine, ConversationContext, Llm, TurnContext } from "./types.ts";
 import { timezoneByCityName } from "./timezone.ts";
@@ -489,6 +490,9 @@ export function createOfflineLlm(): Llm {
     },
     extract(context: ConversationContext, transcript: ChatLine[]) {
       return Promise.resolve(offlineExtraction(context, transcript));
+    },
+    dailySummary(input: DailySummaryInput) {
+      return Promise.resolve(offlineDailySummary(input, OFFLINE_MARK));
     },
   };
 }

@@ -1,6 +1,7 @@
 // The LLM layer's contract with its callers: what she knows at a turn and the calls a turn makes. Live (Anthropic)
 // and offline implementations both satisfy Llm.
 import type { Analysis, Verdict } from "./analysis.ts";
+import type { DailySummary, DailySummaryInput } from "./daily_summary.ts";
 import type { Extraction } from "./extract.ts";
 
 export interface ChatLine {
@@ -57,4 +58,7 @@ export interface Llm {
   /** What she takes away from a finished conversation (PLATFORM.md §6 stage 1); a ProviderError when the model
    * cannot be reached or answers nothing valid after one re-ask, so the pipeline job retries it. */
   extract(context: ConversationContext, transcript: ChatLine[]): Promise<Extraction>;
+  /** Her summary of one player's day (GAME_RULES.md §17); null when the model answers nothing valid after one
+   * re-ask, a ProviderError when it cannot be reached: either way the daily-summaries job saves the fallback. */
+  dailySummary(input: DailySummaryInput): Promise<DailySummary | null>;
 }

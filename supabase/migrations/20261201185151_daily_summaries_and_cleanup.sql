@@ -16,7 +16,7 @@ declare
   v_text text;
   v_moments jsonb;
   v_moment jsonb;
-  v_trimmed jsonb := '[]';
+  v_trimmed jsonb := '[]'::jsonb;
   v_tone text;
 begin
   if jsonb_typeof(p_summary) is distinct from 'object' then
