@@ -19,6 +19,8 @@ create table public.conversations (
 );
 comment on table public.conversations is 'A Telegram conversation (closed after 15 idle minutes) or a voice call, with its score delta, summary and tone.';
 create index conversations_user_started_idx on public.conversations (user_id, started_at desc);
+-- The daily summaries find the player-dates due from the last days' conversations (game.due_daily_summaries).
+create index conversations_started_idx on public.conversations (started_at);
 -- At most one open Telegram conversation per player.
 create unique index conversations_one_open_telegram_idx on public.conversations (user_id)
   where platform = 'telegram' and status = 'open';

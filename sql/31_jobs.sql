@@ -16,6 +16,8 @@ create table private.job_runs (
 );
 comment on table private.job_runs is 'One row per run of a scheduled job: when, how much it claimed, did and failed, and any error.';
 create index job_runs_job_started_idx on private.job_runs (job, started_at desc);
+-- cleanup: runs by age, whatever the job.
+create index job_runs_started_idx on private.job_runs (started_at);
 
 alter table private.job_runs enable row level security;
 grant select, insert, update, delete on private.job_runs to service_role;

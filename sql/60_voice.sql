@@ -69,6 +69,8 @@ create table private.tool_calls (
 );
 comment on table private.tool_calls is 'The first response of each idempotent voice tool call, by idempotency key, with the session, tool and a hash of its input.';
 create index tool_calls_session_idx on private.tool_calls (session_id);
+-- cleanup: tool calls by age.
+create index tool_calls_created_idx on private.tool_calls (created_at);
 
 alter table private.tool_calls enable row level security;
 grant select, insert, update, delete on private.tool_calls to service_role;

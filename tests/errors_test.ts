@@ -19,6 +19,7 @@ Deno.test("registered SQL codes map to the HTTP statuses of PLATFORM.md §10", (
     MEMBD: 422,
     IDMIS: 409,
     ADMRQ: 403,
+    DSBAD: 422,
   };
   assert.deepEqual(
     Object.fromEntries(Object.entries(sqlErrorCodes).map(([code, { status }]) => [code, status])),

@@ -245,7 +245,15 @@ insert into game.tunables (name, value, unit, meaning) values
   ('summary_sentences',   '[2, 3]', 'sentences', 'daily summary length'),
   ('summary_key_moments', '[1, 3]', 'items', 'daily summary key moments');
 
--- GAME_RULES.md §19 Admin adjustments: ±10 per metric, as issue 12 (the portal's contract) sets it.
+-- GAME_RULES.md §17 and PLATFORM.md §5.1 daily-summaries: how far back missed days are caught up, how much of a
+-- day her summary reads, and the lengths of its answer.
+insert into game.tunables (name, value, unit, meaning) values
+  ('summary_catch_up_days',        '7', 'days', 'a daily summary is written for ended local dates at most this many days back'),
+  ('summary_input_items',          '20', 'items', 'conversations, threads and thoughts of the day each given to the daily summary'),
+  ('summary_max_chars',            '1000', 'characters', 'longest daily summary text'),
+  ('summary_key_moment_max_chars', '200', 'characters', 'longest daily summary key moment');
+
+-- GAME_RULES.md §19 Admin adjustments: ±10 per metric, the range of the portal route (PLATFORM.md §8.1).
 insert into game.tunables (name, value, unit, meaning) values
   ('admin_delta_limit', '10', 'points per metric', 'largest absolute delta of an admin adjustment');
 
@@ -257,6 +265,16 @@ insert into game.tunables (name, value, unit, meaning) values
 -- first match wins.
 insert into game.tunables (name, value, unit, meaning) values
   ('status_bands', '[{"below": 0.6, "band": "on thin ice"}, {"below": 0.8, "band": "it''s complicated"}, {"below": 0.95, "band": "warming up to you"}, {"below": null, "band": "something is about to happen"}]', 'share of the boss threshold', '/status phrase by score / boss threshold, first match wins');
+
+-- PLATFORM.md §5.2 nikita-cleanup: the ages past which game.cleanup deletes rows, and its cap per table per run.
+insert into game.tunables (name, value, unit, meaning) values
+  ('cleanup_inbox_days',       '7', 'days', 'done inbox rows received longer ago are deleted'),
+  ('cleanup_outbox_days',      '30', 'days', 'sent outbox rows sent longer ago are deleted'),
+  ('cleanup_tool_calls_days',  '2', 'days', 'voice tool call records older than this are deleted'),
+  ('cleanup_job_runs_days',    '30', 'days', 'job runs started longer ago are deleted'),
+  ('cleanup_cron_runs_days',   '7', 'days', 'pg_cron run details that ended longer ago are deleted'),
+  ('cleanup_auth_users_hours', '24', 'hours', 'unconfirmed Auth users never bound nor onboarded, older than this, are deleted'),
+  ('cleanup_batch_max',        '10000', 'rows', 'most rows game.cleanup deletes per table per run');
 
 -- PLATFORM.md §7 Memory (the memory update of GAME_RULES.md §14.1): a new fact this similar to an active one of the
 -- same player and graph type supersedes it.

@@ -518,7 +518,7 @@ REVOKE ALL ON TABLE "public"."timezone_options" FROM "service_role";
 
 GRANT SELECT ON TABLE "public"."timezone_options" TO "service_role";
 
--- Hand-written: this change's reference rows (sql/data/tunables.sql). Admin deltas are ±10 per metric (issue 12);
+-- Hand-written: this change's reference rows (sql/data/tunables.sql). Admin deltas are ±10 per metric (PLATFORM.md §8.1);
 -- portal link codes last 10 minutes.
 update game.tunables set value = '10' where name = 'admin_delta_limit';
 insert into game.tunables (name, value, unit, meaning) values

@@ -40,7 +40,9 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'release_psyche_requests', 'open_psyche_batches', 'note_psyche_batch', 'save_psyche_results', 'finish_psyche_batch',
   'default_psyche', 'psyche_limits', 'check_psyche_state', 'psyche_eligible', 'psyche_phrase_in', 'psyche_request_failed',
   'issue_link_code', 'admin_adjust', 'admin_reset', 'admin_reprocess', 'require_admin', 'check_admin_deltas',
-  'record_admin_action'], 'game functions');
+  'record_admin_action',
+  'due_daily_summaries', 'daily_summary_inputs', 'save_daily_summary', 'cleanup', 'daily_summary_numbers', 'summary_tones',
+  'check_daily_summary'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',

@@ -3,6 +3,7 @@
 import type { App } from "../app.ts";
 import { runLifeSim } from "../life/day.ts";
 import { CHAT_ACTION_MS } from "../outbox/senders/telegram.ts";
+import { runDailySummaries } from "../pipeline/daily_summaries.ts";
 import { processConversations } from "../pipeline/process_conversations.ts";
 import { runTouchpoints } from "../pipeline/touchpoints.ts";
 import { collectPsyche, submitPsyche } from "../pipeline/psyche.ts";
@@ -60,6 +61,11 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
     "psyche-collect": {
       batch: 1_000,
       run: (limit) => collectPsyche({ sql: app.sql, llm: app.llm, runtime: app.runtime }, limit),
+    },
+    // §5.1, GAME_RULES §17: her summary of each player's ended local day, catching up to 7 missed days.
+    "daily-summaries": {
+      batch: 25,
+      run: (limit) => runDailySummaries({ sql: app.sql, llm: app.llm, runtime: app.runtime }, limit),
     },
   };
 }

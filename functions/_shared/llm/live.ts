@@ -3,6 +3,7 @@ import type { Ledger } from "./ledger.ts";
 import { analyzeCall, analyzeExchange } from "./analyze.ts";
 import { writeBossLine } from "./boss_lines.ts";
 import { createModelClient } from "./client.ts";
+import { writeDailySummary } from "./daily_summary.ts";
 import { extractConversation } from "./extract.ts";
 import { judgeEncounter } from "./judge.ts";
 import { writeLifeEvents } from "./life_events.ts";
@@ -48,5 +49,6 @@ export function createLiveLlm(options: LiveOptions): Llm {
     touchpoint: (request) => writeTouchpoint(client, m.summary, request),
     psyche: (request) => generatePsyche(client, { deep: m.psyche ?? m.judge, quick: m.summary }, request),
     psycheBatches: createPsycheBatches({ ...options, model: m.psyche ?? m.judge }),
+    dailySummary: (input) => writeDailySummary(client, m.summary, input),
   };
 }

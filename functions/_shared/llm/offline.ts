@@ -4,6 +4,7 @@
 // The post-conversation extraction is heuristic too: the player's plain statements about themselves become facts.
 import type { Analysis, Behavior, ViceCategory } from "./analysis.ts";
 import type { Verdict } from "./analysis.ts";
+import { type DailySummaryInput, offlineDailySummary } from "./daily_summary.ts";
 import type { Extraction, Tone } from "./extract.ts";
 import type { LifePlan } from "./life_events.ts";
 import { offlineLifeEvents } from "./life_events_offline.ts";
@@ -636,5 +637,8 @@ export function createOfflineLlm(): Llm {
       return Promise.resolve({ state: offlinePsyche(request.context, request.message), model: OFFLINE_PSYCHE_MODEL });
     },
     psycheBatches: offlinePsycheBatches(),
+    dailySummary(input: DailySummaryInput) {
+      return Promise.resolve(offlineDailySummary(input, OFFLINE_MARK));
+    },
   };
 }

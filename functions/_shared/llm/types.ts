@@ -1,6 +1,7 @@
 // The LLM layer's contract with its callers: what she knows at a turn and the calls a turn makes. Live (Anthropic)
 // and offline implementations both satisfy Llm.
 import type { Analysis, Verdict } from "./analysis.ts";
+import type { DailySummary, DailySummaryInput } from "./daily_summary.ts";
 import type { Extraction } from "./extract.ts";
 import type { LifeEvent, LifePlan } from "./life_events.ts";
 import type { PsycheGeneration, PsycheRequest } from "./psyche.ts";
@@ -84,4 +85,7 @@ export interface Llm {
   psyche(request: PsycheRequest): Promise<PsycheGeneration | null>;
   /** The daily psyche batch (PLATFORM.md §5.1). */
   readonly psycheBatches: PsycheBatchApi;
+  /** Her summary of one player's day (GAME_RULES.md §17); null when the model answers nothing valid after one
+   * re-ask, a ProviderError when it cannot be reached: either way the daily-summaries job saves the fallback. */
+  dailySummary(input: DailySummaryInput): Promise<DailySummary | null>;
 }

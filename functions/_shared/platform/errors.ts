@@ -18,6 +18,7 @@ export const sqlErrorCodes = {
   MEMBD: { status: 422, meaning: "memory fact invalid" },
   IDMIS: { status: 409, meaning: "idempotency key reused with different input" },
   ADMRQ: { status: 403, meaning: "admin role required" },
+  DSBAD: { status: 422, meaning: "daily summary invalid, or its day not over or without a conversation" },
 } as const;
 
 export type SqlErrorCode = keyof typeof sqlErrorCodes;
