@@ -26,7 +26,7 @@ export function jobRegistry(app: App): Record<string, JobEntry> {
       batch: 20,
       run: async (limit) => {
         const r = await sweepInbox(app.drain, limit);
-        return { claimed: r.chats, done: r.done, failed: 0 };
+        return { claimed: r.chats, done: r.done, failed: 0, remaining: r.remaining };
       },
     },
     // §6: the stages after every closed conversation (memory, her mood, the ready prompts).

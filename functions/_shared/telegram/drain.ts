@@ -262,12 +262,30 @@ async function recordFailure(deps: DrainDeps, failure: PassFailed): Promise<void
 }
 
 /** The sweeper (job process-inbox): drains chats with stranded or due updates. */
-export async function sweepInbox(deps: DrainDeps, limit: number): Promise<{ chats: number; done: number }> {
-  const chats = await deps.sql.begin(async (tx) => {
-    await serviceRole(tx as unknown as Tx);
-    return await tx<{ chat_id: number }[]>`select private.inbox_chats_due(${deps.runtime.now()}, ${limit}) as chat_id`;
-  });
+/** The process-inbox job's budget (PLATFORM.md §5.1); a run starts no new chat after 60 % of it. */
+export const SWEEP_BUDGET_MS = 120_000;
+const SWEEP_CLAIM_SHARE = 0.6;
+
+export async function sweepInbox(
+  deps: DrainDeps,
+  limit: number,
+  budgetMs = SWEEP_BUDGET_MS,
+): Promise<{ chats: number; done: number; remaining: number }> {
+  const started = performance.now();
+  const due = (n: number) =>
+    deps.sql.begin(async (tx) => {
+      await serviceRole(tx as unknown as Tx);
+      return await tx<{ chat_id: number }[]>`select private.inbox_chats_due(${deps.runtime.now()}, ${n}) as chat_id`;
+    });
+  const chats = await due(limit);
   let done = 0;
-  for (const { chat_id } of chats) done += await drainChat(deps, Number(chat_id));
-  return { chats: chats.length, done };
+  let drained = 0;
+  for (const { chat_id } of chats) {
+    if (performance.now() - started >= budgetMs * SWEEP_CLAIM_SHARE) break;
+    done += await drainChat(deps, Number(chat_id));
+    drained++;
+  }
+  // What the next run finds: chats still due now (those this run left, and any that came due meanwhile).
+  const remaining = (await due(10_000)).length;
+  return { chats: drained, done, remaining };
 }
