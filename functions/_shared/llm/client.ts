@@ -21,6 +21,17 @@ export interface ModelClient {
     timeoutMs: number,
     body: Anthropic.MessageCreateParamsNonStreaming,
   ): Promise<Anthropic.Message>;
+  /** A forced tool call whose answer must pass the tool's schema; an invalid answer is re-asked once with what was
+   * wrong (answered as its tool result, so the model corrects rather than repeats it), then a ProviderError naming
+   * the problem, so the job that asked retries later. For answers too large for forcedTool's 800 tokens. */
+  correctedTool<S extends z.ZodType>(
+    purpose: string,
+    userId: string | null,
+    model: string,
+    limits: { timeoutMs: number; maxTokens: number },
+    tool: SchemaTool<S>,
+    prompt: string,
+  ): Promise<z.infer<S>>;
   /** A forced tool call whose input must pass the tool's schema; one re-ask, then null. */
   forcedTool<S extends z.ZodType>(
     purpose: string,
@@ -41,6 +52,11 @@ export interface SchemaTool<S extends z.ZodType> {
 export function schemaTool<S extends z.ZodType>(name: string, description: string, schema: S): SchemaTool<S> {
   const { $schema: _, ...inputSchema } = z.toJSONSchema(schema, { target: "draft-7" }) as Record<string, unknown>;
   return { definition: { name, description, input_schema: inputSchema as Anthropic.Tool.InputSchema }, schema };
+}
+
+/** The zod issues of an invalid answer, for the re-ask: paths and rules only, never the values. */
+function issuesOf(error: z.ZodError): string {
+  return error.issues.slice(0, 10).map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`).join("; ");
 }
 
 /** The text blocks of a message, joined and trimmed. */
@@ -114,5 +130,42 @@ export function createModelClient(options: ClientOptions): ModelClient {
     return null;
   }
 
-  return { call, forcedTool };
+  async function correctedTool<S extends z.ZodType>(
+    purpose: string,
+    userId: string | null,
+    model: string,
+    limits: { timeoutMs: number; maxTokens: number },
+    tool: SchemaTool<S>,
+    prompt: string,
+  ): Promise<z.infer<S>> {
+    let messages: Anthropic.MessageParam[] = [{ role: "user", content: prompt }];
+    let problem = "no tool call";
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const message = await call(purpose, userId, limits.timeoutMs, {
+        model,
+        max_tokens: limits.maxTokens,
+        tools: [tool.definition],
+        tool_choice: { type: "tool", name: tool.definition.name },
+        messages,
+      });
+      const use = message.content.find((b) => b.type === "tool_use");
+      const parsed = tool.schema.safeParse(use?.type === "tool_use" ? use.input : undefined);
+      if (parsed.success) return parsed.data;
+      problem = message.stop_reason === "max_tokens" ? "the answer was cut off" : issuesOf(parsed.error);
+      if (use?.type === "tool_use" && message.stop_reason !== "max_tokens") {
+        messages = [...messages, { role: "assistant", content: message.content }, {
+          role: "user",
+          content: [{
+            type: "tool_result",
+            tool_use_id: use.id,
+            is_error: true,
+            content: `Invalid: ${problem}. Call ${tool.definition.name} again with a corrected answer.`,
+          }],
+        }];
+      }
+    }
+    throw new ProviderError(`${purpose.replace(/_/g, " ")}: still invalid after one re-ask (${problem})`);
+  }
+
+  return { call, forcedTool, correctedTool };
 }

@@ -3,13 +3,11 @@
 // summary, 1-3 tones (GAME_RULES.md §11) and vice signals (GAME_RULES.md §10). The tool's JSON schema and the
 // validation of its answer both come from extractionSchema. An answer still invalid after one re-ask (told what was
 // wrong) is a ProviderError: extraction is a critical stage, so the pipeline job retries it.
-import type Anthropic from "npm:@anthropic-ai/sdk@1.12.0";
 import { z } from "npm:zod@4.6.7";
 import { VICE_CATEGORIES, viceCategoryNames } from "./analysis.ts";
 import { type ModelClient, schemaTool } from "./client.ts";
 import { transcriptText } from "./persona.ts";
 import type { ChatLine, ConversationContext } from "./types.ts";
-import { ProviderError } from "../platform/errors.ts";
 
 export const EXTRACT_TIMEOUT_MS = 90_000;
 /** Room for the largest valid answer (20 facts, 10 threads, 5 thoughts, a 1000-character summary). */
@@ -101,43 +99,18 @@ export function extractPrompt(context: ConversationContext, transcript: ChatLine
     `${transcriptText(transcript)}\nExtract it with extract_conversation.`;
 }
 
-/** The zod issues of an invalid answer, for the re-ask: paths and rules only, never the player's words. */
-function issuesOf(error: z.ZodError): string {
-  return error.issues.slice(0, 10).map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`).join("; ");
-}
-
 export async function extractConversation(
   client: ModelClient,
   model: string,
   context: ConversationContext,
   transcript: ChatLine[],
 ): Promise<Extraction> {
-  let messages: Anthropic.MessageParam[] = [{ role: "user", content: extractPrompt(context, transcript) }];
-  let problem = "no tool call";
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const message = await client.call("extraction", context.userId, EXTRACT_TIMEOUT_MS, {
-      model,
-      max_tokens: EXTRACT_MAX_TOKENS,
-      tools: [EXTRACT_TOOL.definition],
-      tool_choice: { type: "tool", name: EXTRACT_TOOL.definition.name },
-      messages,
-    });
-    const use = message.content.find((b) => b.type === "tool_use");
-    const parsed = extractionSchema.safeParse(use?.type === "tool_use" ? use.input : undefined);
-    if (parsed.success) return parsed.data;
-    problem = message.stop_reason === "max_tokens" ? "the answer was cut off" : issuesOf(parsed.error);
-    // The re-ask answers the invalid call with what was wrong, so the model corrects it rather than repeats it.
-    if (use?.type === "tool_use" && message.stop_reason !== "max_tokens") {
-      messages = [...messages, { role: "assistant", content: message.content }, {
-        role: "user",
-        content: [{
-          type: "tool_result",
-          tool_use_id: use.id,
-          is_error: true,
-          content: `Invalid: ${problem}. Call extract_conversation again with a corrected answer.`,
-        }],
-      }];
-    }
-  }
-  throw new ProviderError(`extraction: still invalid after one re-ask (${problem})`);
+  return await client.correctedTool(
+    "extraction",
+    context.userId,
+    model,
+    { timeoutMs: EXTRACT_TIMEOUT_MS, maxTokens: EXTRACT_MAX_TOKENS },
+    EXTRACT_TOOL,
+    extractPrompt(context, transcript),
+  );
 }

@@ -4,10 +4,8 @@
 // tool's JSON schema and the validation of its answer both come from lifeEventsSchema(plan), so every number is the
 // plan's (the tunables), never this module's. An answer still invalid after one re-ask (told what was wrong) is a
 // ProviderError: the life-sim job counts the player failed and a later run retries; nothing is written.
-import type Anthropic from "npm:@anthropic-ai/sdk@1.12.0";
 import { z } from "npm:zod@4.6.7";
 import { type ModelClient, schemaTool } from "./client.ts";
-import { ProviderError } from "../platform/errors.ts";
 
 export const LIFE_EVENTS_TIMEOUT_MS = 30_000;
 /** Room for the largest valid answer (five events of up to 500 characters each, with their fields). */
@@ -162,39 +160,14 @@ export function lifeEventsPrompt(plan: LifePlan): string {
   ].join("\n\n");
 }
 
-/** The zod issues of an invalid answer, for the re-ask: paths and rules only. */
-function issuesOf(error: z.ZodError): string {
-  return error.issues.slice(0, 10).map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`).join("; ");
-}
-
 export async function writeLifeEvents(client: ModelClient, model: string, plan: LifePlan): Promise<LifeEvent[]> {
-  const tool = lifeEventsTool(plan);
-  let messages: Anthropic.MessageParam[] = [{ role: "user", content: lifeEventsPrompt(plan) }];
-  let problem = "no tool call";
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const message = await client.call("life_events", plan.user_id, LIFE_EVENTS_TIMEOUT_MS, {
-      model,
-      max_tokens: LIFE_EVENTS_MAX_TOKENS,
-      tools: [tool.definition],
-      tool_choice: { type: "tool", name: tool.definition.name },
-      messages,
-    });
-    const use = message.content.find((b) => b.type === "tool_use");
-    const parsed = tool.schema.safeParse(use?.type === "tool_use" ? use.input : undefined);
-    if (parsed.success) return parsed.data.events;
-    problem = message.stop_reason === "max_tokens" ? "the answer was cut off" : issuesOf(parsed.error);
-    // The re-ask answers the invalid call with what was wrong, so the model corrects it rather than repeats it.
-    if (use?.type === "tool_use" && message.stop_reason !== "max_tokens") {
-      messages = [...messages, { role: "assistant", content: message.content }, {
-        role: "user",
-        content: [{
-          type: "tool_result",
-          tool_use_id: use.id,
-          is_error: true,
-          content: `Invalid: ${problem}. Call write_life_events again with a corrected answer.`,
-        }],
-      }];
-    }
-  }
-  throw new ProviderError(`life events: still invalid after one re-ask (${problem})`);
+  const answer = await client.correctedTool(
+    "life_events",
+    plan.user_id,
+    model,
+    { timeoutMs: LIFE_EVENTS_TIMEOUT_MS, maxTokens: LIFE_EVENTS_MAX_TOKENS },
+    lifeEventsTool(plan),
+    lifeEventsPrompt(plan),
+  );
+  return answer.events;
 }
