@@ -3,14 +3,30 @@
 -- Each player keeps a watermark (decay_through) and a one-day ledger (decay_day, decay_day_amount: nominal decay
 -- already applied on that UTC day). A run covers [max(decay_through, last_interaction_at + grace), p_now], split
 -- by UTC day, each day limited by the daily cap minus what the ledger says was applied that day. Runs only move
--- forward, so only the first day of an interval can carry earlier decay, and the ledger needs one day. Running
--- twice at the same p_now, concurrently (rows are locked) or once after downtime applies what hourly runs would.
+-- forward, so only the first day of an interval can carry earlier decay, and the ledger needs one day.
+--
+-- One statement, written for its cost per player (it runs hourly over every player):
+-- - No locking read. Each player row is read once, with its version (xmin) and address (ctid), and updated by
+--   address only while that version is still the current one. A row another transaction changed after this
+--   statement's snapshot (an exchange, an admin adjustment, a concurrent run) is skipped: its watermark stays
+--   where it was, so the next run applies exactly the decay this one left, and a concurrent run never applies
+--   twice. Metrics are read without a lock because every writer of user_metrics holds the player row's lock and
+--   rewrites that row in the same transaction (game.lock_player), so metrics newer than the snapshot always come
+--   with a newer player row, which is skipped.
+-- - The player row's update returns what the metrics update, the history row and her messages need, so no
+--   second join over the pass.
+-- - One decay row per player per UTC day (§7.2): the first run of the day that removes points inserts it, later
+--   runs that day update it in place (only players whose ledger is already on today look for it).
+-- - JIT off: compiling the expressions costs seconds per run and saves nothing on this plan; work_mem large
+--   enough for the pass's hash tables to stay in memory.
 create or replace function game.apply_decay(p_now timestamptz)
 returns jsonb
 language plpgsql
 volatile
 security invoker
 set search_path = ''
+set jit = off
+set work_mem = '256MB'
 as $$
 declare
   v_t jsonb := game.tunables_json();
@@ -26,11 +42,10 @@ declare
   v_alert_below numeric := (v_t ->> 'decay_alert_below')::numeric;
   v_warning_gap interval := make_interval(hours => (v_t ->> 'decay_warning_min_gap')::int);
   v_result jsonb;
-  v_notice jsonb;
 begin
   with candidates as (
-    -- Locking both rows makes the values read current even when an exchange committed while this pass waited.
-    select u.id, u.chapter, u.relationship_score, u.last_decay_warning_at,
+    select u.ctid as user_row, u.xmin as user_version, m.ctid as metrics_row,
+           u.id, u.chapter, u.relationship_score, u.last_decay_warning_at,
            m.intimacy, m.passion, m.trust, m.secureness,
            c.decay_per_hour as rate, c.decay_daily_cap as cap,
            u.last_interaction_at + c.decay_grace_hours * interval '1 hour' as overdue_from,
@@ -42,7 +57,6 @@ begin
     where u.game_status = 'active' and u.last_interaction_at is not null
       and p_now > u.last_interaction_at + c.decay_grace_hours * interval '1 hour'
       and (u.decay_through is null or u.decay_through < p_now)
-    for no key update of u, m
   ),
   spans as (
     -- The interval's first UTC day and what the ledger says was already applied on it.
@@ -95,49 +109,90 @@ begin
     cross join lateral (select round(v_wi * a.new_intimacy + v_wp * a.new_passion + v_wt * a.new_trust + v_ws * a.new_secureness,
       v_scale) as new_score offset 0) s
   ),
-  metrics_written as (
-    update public.user_metrics m
-    set intimacy = s.new_intimacy, passion = s.new_passion, trust = s.new_trust, secureness = s.new_secureness, updated_at = p_now
-    from scored s where m.user_id = s.id and s.amount > 0
-  ),
   users_written as (
+    -- By address, and only while the row is the version read above (see the header).
     update public.users u
     set relationship_score = s.new_score, decay_through = p_now, decay_day = v_today, decay_day_amount = s.today_total,
         game_status = case when s.new_score = 0 then 'game_over' else u.game_status end,
         game_over_reason = case when s.new_score = 0 then 'decay' else u.game_over_reason end,
         last_decay_warning_at = case when s.events @> '[{"kind": "where_are_you"}]' then p_now else u.last_decay_warning_at end,
         updated_at = p_now
-    from scored s where u.id = s.id
+    from scored s where u.ctid = s.user_row and u.xmin = s.user_version
+    returning u.id, u.telegram_chat_id, s.metrics_row, s.chapter, s.amount, s.f, s.overdue_from, s.decay_day as ledger_day,
+              s.relationship_score as score_before, s.new_score, s.events,
+              s.intimacy, s.passion, s.trust, s.secureness,
+              s.new_intimacy, s.new_passion, s.new_trust, s.new_secureness
   ),
-  history as (
+  decayed as (
+    select w.* from users_written w where w.amount > 0
+  ),
+  metrics_written as (
+    update public.user_metrics m
+    set intimacy = d.new_intimacy, passion = d.new_passion, trust = d.new_trust, secureness = d.new_secureness, updated_at = p_now
+    from decayed d where m.ctid = d.metrics_row
+  ),
+  todays_rows as (
+    -- Today's decay row of a player whose ledger is already on today: an earlier run today may have written it.
+    select d.id as user_id, h.id, h.score, h.event_details
+    from decayed d
+    join lateral (
+      select h.id, h.score, h.event_details from public.score_history h
+      where d.ledger_day = v_today and h.user_id = d.id and h.event_type = 'decay'
+        and h.recorded_at >= v_today_start and h.recorded_at <= p_now
+      order by h.recorded_at desc limit 1
+    ) h on true
+  ),
+  history_updated as (
+    -- The day's totals: drops, deltas and nominal amounts add up, the interval runs from the day's first run, the
+    -- events accumulate; score_before moves so that score_before - score stays the day's total drop.
+    update public.score_history h
+    set score = d.new_score, chapter = d.chapter, recorded_at = p_now,
+        event_details = jsonb_build_object(
+          'deltas', jsonb_build_object(
+            'intimacy', (t.event_details -> 'deltas' ->> 'intimacy')::numeric + d.new_intimacy - d.intimacy,
+            'passion', (t.event_details -> 'deltas' ->> 'passion')::numeric + d.new_passion - d.passion,
+            'trust', (t.event_details -> 'deltas' ->> 'trust')::numeric + d.new_trust - d.trust,
+            'secureness', (t.event_details -> 'deltas' ->> 'secureness')::numeric + d.new_secureness - d.secureness),
+          'nominal_amount', (t.event_details ->> 'nominal_amount')::numeric + d.amount,
+          'interval', jsonb_build_object('from', t.event_details -> 'interval' -> 'from', 'to', p_now),
+          'overdue_hours', round(extract(epoch from p_now - d.overdue_from) / 3600, v_scale),
+          'score_before', (t.event_details ->> 'score_before')::numeric - t.score + d.score_before,
+          'events', coalesce(t.event_details -> 'events', '[]'::jsonb) || d.events)
+    from todays_rows t join decayed d on d.id = t.user_id
+    where h.id = t.id
+    returning h.id
+  ),
+  history_inserted as (
     insert into public.score_history (user_id, score, chapter, event_type, event_details, recorded_at)
-    select s.id, s.new_score, s.chapter, 'decay', jsonb_build_object(
-             'deltas', jsonb_build_object('intimacy', s.new_intimacy - s.intimacy, 'passion', s.new_passion - s.passion,
-               'trust', s.new_trust - s.trust, 'secureness', s.new_secureness - s.secureness),
-             'nominal_amount', s.amount, 'interval', jsonb_build_object('from', s.f, 'to', p_now),
-             'overdue_hours', round(extract(epoch from p_now - s.overdue_from) / 3600, v_scale),
-             'score_before', s.relationship_score, 'events', s.events),
+    select d.id, d.new_score, d.chapter, 'decay', jsonb_build_object(
+             'deltas', jsonb_build_object('intimacy', d.new_intimacy - d.intimacy, 'passion', d.new_passion - d.passion,
+               'trust', d.new_trust - d.trust, 'secureness', d.new_secureness - d.secureness),
+             'nominal_amount', d.amount, 'interval', jsonb_build_object('from', d.f, 'to', p_now),
+             'overdue_hours', round(extract(epoch from p_now - d.overdue_from) / 3600, v_scale),
+             'score_before', d.score_before, 'events', d.events),
            p_now
-    from scored s where s.amount > 0
-    returning id, user_id, chapter, event_details -> 'events' as events
+    from decayed d
+    where d.ledger_day is distinct from v_today or not exists (select from todays_rows t where t.user_id = d.id)
+    returning id
+  ),
+  notices as (
+    -- Her messages for the few players whose application crossed a threshold or ended the game: one per run
+    -- (the day's row may carry several), once per player and p_now (GAME_RULES.md §7.3).
+    insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, payload, due_at)
+    select 'decay:' || d.id || ':' || extract(epoch from p_now), d.id, d.telegram_chat_id, 'telegram', 'event',
+           jsonb_build_object('event', 'decay', 'chapter', d.chapter, 'events', d.events), p_now
+    from decayed d
+    where jsonb_array_length(d.events) > 0 and d.telegram_chat_id is not null
+    on conflict (dedupe_key) do nothing
   )
   select jsonb_build_object(
-    'decayed', (select count(*) from history),
-    'game_overs', (select count(*) from scored where amount > 0 and new_score = 0),
-    'warnings', (select count(*) from scored where amount > 0 and events @> '[{"type": "warning"}]'),
-    'notices', (select coalesce(jsonb_agg(jsonb_build_object('user_id', h.user_id, 'history_id', h.id, 'chapter', h.chapter,
-                  'events', h.events)), '[]')
-                from history h where jsonb_array_length(h.events) > 0))
+    'decayed', (select count(*) from history_updated) + (select count(*) from history_inserted),
+    'game_overs', (select count(*) from decayed where new_score = 0),
+    'warnings', (select count(*) from decayed where events @> '[{"type": "warning"}]'))
   into v_result;
-
-  -- Her messages for the few players whose application crossed a threshold or ended the game.
-  for v_notice in select jsonb_array_elements(v_result -> 'notices') loop
-    perform game.queue_event((v_notice ->> 'user_id')::uuid, (v_notice ->> 'history_id')::bigint,
-      jsonb_build_object('event', 'decay', 'chapter', v_notice -> 'chapter', 'events', v_notice -> 'events'), p_now);
-  end loop;
-  return v_result - 'notices';
+  return v_result;
 end
 $$;
-comment on function game.apply_decay(timestamptz) is 'Hourly decay of every active player at p_now (GAME_RULES.md §7): watermark and UTC-day ledger make it idempotent and catch up after downtime; one set-based statement; returns {decayed, game_overs, warnings}.';
+comment on function game.apply_decay(timestamptz) is 'Hourly decay of every active player at p_now (GAME_RULES.md §7): watermark and UTC-day ledger make it idempotent and catch up after downtime; one decay row per player per UTC day, updated in place by later runs; one statement without locking reads (a row changed meanwhile waits for the next run); returns {decayed, game_overs, warnings}.';
 revoke execute on function game.apply_decay(timestamptz) from public;
 grant execute on function game.apply_decay(timestamptz) to service_role;

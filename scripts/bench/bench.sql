@@ -96,8 +96,41 @@ begin
     decay_through = null, decay_day = null, decay_day_amount = 0, last_decay_warning_at = null,
     vulnerability_exchanges = 0;
   update public.user_metrics set intimacy = 50, passion = 50, trust = 50, secureness = 50;
-  truncate public.score_history;
+  truncate public.score_history, bench.decay_floor_history;
 end
+$$;
+
+-- The floor game.apply_decay is measured against: the least any decay pass must write per player, with no rule
+-- evaluated. One update of the player row's columns decay changes (score, watermark, ledger, updated_at) and one
+-- narrow history row (player, score, amount, time) in a table with one index and no foreign key. The bench's
+-- amount is fixed (9.6: 12 overdue hours of chapter 1), so the floor does the same work as the pass.
+create table if not exists bench.decay_floor_history (
+  user_id uuid not null,
+  score numeric(7, 4) not null,
+  amount numeric(7, 4) not null,
+  recorded_at timestamptz not null
+);
+create index if not exists decay_floor_history_user_recorded_idx on bench.decay_floor_history (user_id, recorded_at desc);
+
+create or replace function bench.decay_floor(p_now timestamptz)
+returns jsonb
+language sql
+volatile
+set search_path = ''
+as $$
+  with written as (
+    update public.users u
+    set relationship_score = u.relationship_score - 9.6, decay_through = p_now,
+      decay_day = (p_now at time zone 'UTC')::date, decay_day_amount = 9.6, updated_at = p_now
+    where u.game_status = 'active' and u.last_interaction_at is not null
+    returning u.id, u.relationship_score
+  ),
+  history as (
+    insert into bench.decay_floor_history (user_id, score, amount, recorded_at)
+    select w.id, w.relationship_score, 9.6, p_now from written w
+    returning 1
+  )
+  select pg_catalog.jsonb_build_object('decayed', (select count(*) from history))
 $$;
 
 -- The baseline: the decay rule of GAME_RULES.md §7.2, one player at a time, with single-row UPDATEs and one

@@ -2,7 +2,7 @@
 -- clamping and game over, the warnings, who never decays, and the watermark after a boss outcome.
 -- Each section parks the players of the previous one (last_interaction_at null: never decays) so counts are its own.
 begin;
-select plan(33);
+select plan(42);
 
 -- The example of §7.2: chapter 1, last interaction 00:00 UTC.
 select tests.create_onboarded_player('ex', '2026-01-04 12:00+00') as ex \gset
@@ -16,10 +16,24 @@ select is((select count(*) from public.score_history where user_id = :'ex' and e
   'a run that removes nothing writes no row');
 select game.apply_decay('2026-01-05 20:00+00');
 select is(tests.score(:'ex'), 40.4::numeric, '20:00: 8.0 more (9.6 in total)');
+select results_eq(
+  $$select count(*), max(recorded_at), max(score), max((event_details ->> 'score_before')::numeric),
+           max((event_details ->> 'nominal_amount')::numeric), max((event_details -> 'deltas' ->> 'passion')::numeric)
+    from public.score_history where user_id = tests.player('ex') and event_type = 'decay'$$,
+  $$values (1::bigint, '2026-01-05 20:00+00'::timestamptz, 40.4::numeric, 50::numeric, 9.6::numeric, -9.6::numeric)$$,
+  'the second run that day updates the day''s one row: its time, the score after it, the day''s drop, amount and deltas');
+select is((select event_details -> 'interval' from public.score_history where user_id = :'ex' and event_type = 'decay'),
+  '{"from": "2026-01-05T08:00:00+00:00", "to": "2026-01-05T20:00:00+00:00"}'::jsonb,
+  'the day''s row covers the interval from the day''s first run to its last');
 select is(game.apply_decay('2026-01-05 23:00+00'), '{"decayed": 1, "game_overs": 0, "warnings": 1}'::jsonb, '23:00: crossing 40 is a warning');
 select is(tests.score(:'ex'), 38::numeric, '23:00: 2.4 more (12.0, the daily cap)');
 select game.apply_decay('2026-01-06 02:00+00');
 select is(tests.score(:'ex'), 36.4::numeric, 'next day 02:00: 1.6 more (13.6), a new UTC day under its own cap');
+select results_eq(
+  $$select (recorded_at at time zone 'UTC')::date, (event_details ->> 'score_before')::numeric - score
+    from public.score_history where user_id = tests.player('ex') and event_type = 'decay' order by recorded_at$$,
+  $$values ('2026-01-05'::date, 12::numeric), ('2026-01-06', 1.6)$$,
+  'one decay row per UTC day, each holding the day''s total drop');
 select results_eq(
   $$select (event_details ->> 'nominal_amount')::numeric, event_details -> 'interval', (event_details ->> 'overdue_hours')::numeric,
            (event_details ->> 'score_before')::numeric, event_details -> 'deltas' -> 'trust'
@@ -28,7 +42,7 @@ select results_eq(
   'the decay row records amount, interval covered, overdue hours, score before and per-metric deltas');
 select is((select event_details -> 'events' from public.score_history where user_id = :'ex' and event_type = 'decay'
            and recorded_at = '2026-01-05 23:00+00'), '[{"type": "warning", "kind": "where_are_you"}]'::jsonb,
-  'the warning is recorded in the row''s events');
+  'the warning is recorded in the day''s row''s events');
 select is((select payload - 'events' from private.outbox where user_id = :'ex'), '{"event": "decay", "chapter": 1}'::jsonb,
   'and her "where are you" message is queued, with the chapter its wording depends on');
 select is((select payload -> 'events' from private.outbox where user_id = :'ex'), '[{"type": "warning", "kind": "where_are_you"}]'::jsonb,
@@ -45,7 +59,7 @@ rollback to savepoint hourly;
 select game.apply_decay('2026-01-08 00:00+00');
 select is(tests.metrics(:'cu'), :'hourly_metrics'::numeric[], 'one run after 3 days equals hourly runs');
 select is(tests.score(:'cu'), 14::numeric, '12 + 12 + 12 over three UTC days: 50 -> 14');
-select is(:'hourly_rows'::int, 45, 'the hourly runs wrote one row per decaying run (15 a day until the cap)');
+select is(:'hourly_rows'::int, 3, 'the hourly runs wrote one row per UTC day (15 decaying runs a day until the cap)');
 select is((select count(*)::int from public.score_history where user_id = :'cu'), 1, 'the catch-up run wrote one row');
 update public.users set last_interaction_at = null where id = :'cu';
 
@@ -108,6 +122,27 @@ select game.apply_decay('2026-01-05 10:00+00');
 select is((select event_details -> 'events' from public.score_history where user_id = :'al' and event_type = 'decay'),
   '[{"type": "warning", "kind": "dont_forget_me"}]'::jsonb, 'crossing 30 queues the alert');
 update public.users set last_interaction_at = null where id = :'al';
+
+-- Two thresholds crossed by two runs of one UTC day: one row for the day, both of her messages queued.
+select tests.create_onboarded_player('two', '2026-01-04 12:00+00') as two \gset
+select tests.set_metrics(:'two', 41, 41, 41, 41);
+update public.users set last_interaction_at = '2026-01-05 00:00+00' where id = :'two';
+select is(game.apply_decay('2026-01-05 10:00+00'), '{"decayed": 1, "game_overs": 0, "warnings": 1}'::jsonb, '10:00: 41 -> 39.4, crossing 40');
+select is(game.apply_decay('2026-01-05 23:00+00'), '{"decayed": 1, "game_overs": 0, "warnings": 1}'::jsonb, '23:00: 39.4 -> 29, crossing 30');
+select results_eq(
+  $$select count(*), max(score), max((event_details ->> 'score_before')::numeric), max((event_details -> 'events')::text)
+    from public.score_history where user_id = tests.player('two') and event_type = 'decay'$$,
+  $$values (1::bigint, 29::numeric, 41::numeric,
+            '[{"kind": "where_are_you", "type": "warning"}, {"kind": "dont_forget_me", "type": "warning"}]')$$,
+  'one row for the day: score after the last run, the day''s drop of 12, both crossings in its events');
+select results_eq(
+  $$select due_at, payload -> 'events' from private.outbox where user_id = tests.player('two') order by due_at$$,
+  $$values ('2026-01-05 10:00+00'::timestamptz, '[{"type": "warning", "kind": "where_are_you"}]'::jsonb),
+           ('2026-01-05 23:00+00', '[{"type": "warning", "kind": "dont_forget_me"}]'::jsonb)$$,
+  'each run queues her message for what it crossed, the second not swallowed by the first');
+select is(game.apply_decay('2026-01-05 23:00+00') ->> 'decayed', '0', 'again at 23:00: nothing, no third message');
+select is((select count(*)::int from private.outbox where user_id = :'two'), 2, 'still her two messages');
+update public.users set last_interaction_at = null where id = :'two';
 select tests.create_onboarded_player('gap', '2026-01-04 12:00+00') as gap \gset
 select tests.set_metrics(:'gap', 41, 41, 41, 41);
 update public.users set last_interaction_at = '2026-01-05 00:00+00' where id = :'gap';
