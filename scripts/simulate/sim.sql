@@ -178,16 +178,37 @@ comment on function sim.play_messages(text, jsonb) is 'Replays a batch of player
 
 -- The scheduled jobs at the end of a simulated hour, in the order the hourly cron runs them: boss timeouts, decay,
 -- idle conversations.
+-- Players whose score moved during the hour's decay while they were in a boss fight (GAME_RULES.md §7: no decay
+-- during an encounter); kept for the test, which expects none. Decay's history is one row per player per UTC day,
+-- so this is checked around each run rather than read back from the rows.
+create table if not exists sim.decay_in_boss (
+  user_id uuid not null,
+  at timestamptz not null,
+  score_before numeric not null,
+  score_after numeric
+);
+comment on table sim.decay_in_boss is 'Boss-fight players whose score the hourly decay changed (the invariant: none).';
+
 create or replace function sim.end_hour(p_now timestamptz)
 returns jsonb
-language sql
+language plpgsql
 volatile
 set search_path = ''
 as $$
-  select jsonb_build_object('boss', game.expire_boss_fights(p_now), 'decay', game.apply_decay(p_now),
-    'idle', game.close_idle_conversations(p_now))
+declare
+  v_boss jsonb := game.expire_boss_fights(p_now);
+  v_decay jsonb;
+begin
+  insert into sim.decay_in_boss (user_id, at, score_before)
+  select u.id, p_now, u.relationship_score from public.users u where u.game_status = 'boss_fight';
+  v_decay := game.apply_decay(p_now);
+  update sim.decay_in_boss b set score_after = u.relationship_score
+  from public.users u where b.at = p_now and b.score_after is null and u.id = b.user_id;
+  delete from sim.decay_in_boss b where b.at = p_now and b.score_after = b.score_before;
+  return jsonb_build_object('boss', v_boss, 'decay', v_decay, 'idle', game.close_idle_conversations(p_now));
+end
 $$;
-comment on function sim.end_hour(timestamptz) is 'Hourly jobs at p_now: expire_boss_fights, apply_decay, close_idle_conversations.';
+comment on function sim.end_hour(timestamptz) is 'Hourly jobs at p_now: expire_boss_fights, apply_decay (noting any boss-fight player it moved), close_idle_conversations.';
 
 -- Every player of a run with what happened to them: the facts the report aggregates per persona. p_start is the
 -- simulation's start; days are counted from it.
