@@ -200,7 +200,7 @@ begin
   cross join lateral (
     select p.role, p.created_at from public.messages p join public.conversations pc on pc.id = p.conversation_id
     where p.user_id = m.user_id and pc.platform = 'telegram' and p.created_at < m.created_at
-    order by p.created_at desc limit 1
+    order by p.created_at desc, p.id desc limit 1
   ) prev
   where m.user_id = p_user.id and m.role = 'player' and prev.role = 'nikita'
     and m.created_at > p_now - v_window and m.created_at <= p_now;
