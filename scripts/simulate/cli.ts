@@ -105,11 +105,9 @@ async function main(args: string[]): Promise<void> {
     dbUrl: flags.dbUrl,
     run: `${name}-${Date.now().toString(36)}`,
     connections: flags.connections,
-    onDay: (day, messages) => {
-      const s = ((performance.now() - started) / 1000).toFixed(1);
-      console.error(`day ${day}/${flags.days}: ${messages} messages, ${s} s`);
-    },
+    onDay: (day, messages) => progress(day, flags.days, messages, (performance.now() - started) / 1000),
   });
+  if (Deno.stderr.isTerminal()) console.error("");
   const table = personaTable(result.facts, flags.days);
   const t0 = performance.now();
   const dir = `${root}.local/simulations/${name}`;
@@ -131,4 +129,13 @@ if (import.meta.main) {
     console.error(`simulate: ${e instanceof Error ? e.message : e}`);
     Deno.exit(1);
   }
+}
+
+/** A bar redrawn in place on a terminal; a line per simulated day otherwise (logs, CI). */
+function progress(day: number, days: number, messages: number, seconds: number): void {
+  const text = `day ${day}/${days}: ${messages} messages, ${seconds.toFixed(1)} s`;
+  if (!Deno.stderr.isTerminal()) return console.error(text);
+  const width = 30;
+  const done = Math.round((day / days) * width);
+  Deno.stderr.writeSync(new TextEncoder().encode(`\r[${"#".repeat(done)}${"-".repeat(width - done)}] ${text}\x1b[K`));
 }

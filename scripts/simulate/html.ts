@@ -55,18 +55,18 @@ export function trajectorySpec(result: SimResult): vl.TopLevelSpec {
   } as vl.TopLevelSpec;
 }
 
-/** Share of each persona's players that reached each chapter (and won) by the last day. */
-export function funnelSpec(table: PersonaRow[]): vl.TopLevelSpec {
+/** Share of each persona's players that reached each chapter (and won) by the last day (day 30 at most). */
+export function funnelSpec(table: PersonaRow[], days: number): vl.TopLevelSpec {
   const values = table.filter((r) => r.persona !== "all").flatMap((r) =>
     ["ch1", "ch2", "ch3", "ch4", "ch5", "won"].map((stage, i) => ({
       persona: r.persona,
       stage,
-      share: i === 0 ? 1 : r.reached.d30[i - 1]!,
+      share: i === 0 ? 1 : r.reached_by_end[i - 1]!,
     }))
   );
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: "Chapter funnel: share of players reaching each chapter by day 30",
+    title: `Chapter funnel: share of players reaching each chapter by day ${Math.min(days, 30)}`,
     width: 110,
     height: 200,
     data: { values },
@@ -119,7 +119,7 @@ export async function writeReport(dir: string, input: ReportInput): Promise<void
   await Deno.mkdir(dir, { recursive: true });
   const charts = {
     trajectories: await renderSvg(trajectorySpec(input.result)),
-    funnel: await renderSvg(funnelSpec(input.table)),
+    funnel: await renderSvg(funnelSpec(input.table, input.flags.days)),
     game_overs: await renderSvg(gameOverSpec(input.result)),
   };
   for (const [name, svg] of Object.entries(charts)) await Deno.writeTextFile(`${dir}/${name}.svg`, svg);

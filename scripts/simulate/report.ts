@@ -6,8 +6,11 @@ import { PERSONAS } from "./personas.ts";
 export interface PersonaRow {
   persona: string;
   players: number;
-  /** Share (0..1) of players who reached chapter 2..5 and won, by day 7, 14 and 30. */
-  reached: Record<"d7" | "d14" | "d30", number[]>;
+  /** Share (0..1) of players who reached chapter 2..5 and won, by day 7, 14 and 30; null for a day past the run's
+   * end (a 7-day run says nothing of day 14). */
+  reached: Record<"d7" | "d14" | "d30", number[] | null>;
+  /** The same shares by the run's last day (day 30 at most): the funnel's figures. */
+  reached_by_end: number[];
   won: number;
   median_days_to_win: number | null;
   /** Game overs per player, by reason. */
@@ -20,6 +23,8 @@ export interface PersonaRow {
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
+/** The day each "reached by" column is read at. */
+const DAY_OF = { d7: 7, d14: 14, d30: 30 } as const;
 
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
@@ -37,8 +42,9 @@ export function personaTable(facts: PlayerFacts[], days: number): PersonaRow[] {
     const share = (pred: (f: PlayerFacts) => boolean) => r3(group.filter(pred).length / n);
     const reached = Object.fromEntries((["d7", "d14", "d30"] as const).map((d) => [
       d,
-      [2, 3, 4, 5, 6].map((c) => share((f) => f.chapter_by[d] >= c)),
+      DAY_OF[d] > days ? null : [2, 3, 4, 5, 6].map((c) => share((f) => f.chapter_by[d] >= c)),
     ])) as PersonaRow["reached"];
+    const reachedByEnd = [2, 3, 4, 5, 6].map((c) => share((f) => f.chapter_by.d30 >= c));
     const reasons: Record<string, number> = {};
     for (const f of group) for (const g of f.game_overs) reasons[g.reason] = (reasons[g.reason] ?? 0) + 1;
     const engagement: Record<string, number> = {};
@@ -49,6 +55,7 @@ export function personaTable(facts: PlayerFacts[], days: number): PersonaRow[] {
       persona,
       players: n,
       reached,
+      reached_by_end: reachedByEnd,
       won: share((f) => f.won_day !== null),
       median_days_to_win: med === null ? null : Math.round(med * 10) / 10,
       game_overs: Object.fromEntries(Object.entries(reasons).sort().map(([k, v]) => [k, r3(v / n)])),
@@ -70,13 +77,14 @@ export function renderTable(rows: PersonaRow[]): string {
   const out: string[] = [];
   const pad = (s: string, w: number) => s.padEnd(w);
   out.push(
-    pad("persona", 10) + pad("n", 7) + ["day 7", "day 14", "day 30"].map((d) => pad(`${d}: ch2/ch3/ch4/ch5/won`, 30))
-      .join(""),
+    pad("persona", 10) + pad("n", 7) +
+      ["day 7", "day 14", "day 30", "the end"].map((d) => pad(`${d}: ch2/ch3/ch4/ch5/won`, 30)).join(""),
   );
   for (const r of rows) {
     out.push(
       pad(r.persona, 10) + pad(String(r.players), 7) +
-        (["d7", "d14", "d30"] as const).map((d) => pad(r.reached[d].map(pct).join("/"), 30)).join(""),
+        (["d7", "d14", "d30"] as const).map((d) => pad(r.reached[d]?.map(pct).join("/") ?? "n/a", 30)).join("") +
+        pad(r.reached_by_end.map(pct).join("/"), 30),
     );
   }
   out.push("");
@@ -104,10 +112,12 @@ export function renderComparison(a: PersonaRow[], b: PersonaRow[], names: [strin
     if (!rb) continue;
     out.push(`\n${ra.persona} (${ra.players} / ${rb.players} players)`);
     for (const d of ["d7", "d14", "d30"] as const) {
+      const [xa, xb] = [ra.reached[d], rb.reached[d]];
       out.push(
         `  reached by ${d}: ` +
-          ["ch2", "ch3", "ch4", "ch5", "won"].map((c, i) => `${c} ${diff(ra.reached[d][i]!, rb.reached[d][i]!, pct)}`)
-            .join(", "),
+          (xa && xb
+            ? ["ch2", "ch3", "ch4", "ch5", "won"].map((c, i) => `${c} ${diff(xa[i]!, xb[i]!, pct)}`).join(", ")
+            : "n/a (past a run's end)"),
       );
     }
     out.push(
