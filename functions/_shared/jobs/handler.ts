@@ -16,6 +16,9 @@ import {
 import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
 
+/** Every job stops claiming at this share of its budget (PLATFORM.md §5.1), so what it claimed finishes within it. */
+export const CLAIM_SHARE = 0.6;
+
 export interface JobResult {
   claimed: number;
   done: number;

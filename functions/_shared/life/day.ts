@@ -8,6 +8,7 @@ import type { Llm } from "../llm/types.ts";
 import { asServiceRole, type Sql } from "../platform/db.ts";
 import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
+import { CLAIM_SHARE } from "../jobs/handler.ts";
 
 export interface LifeDeps {
   sql: Sql;
@@ -105,7 +106,7 @@ export async function runLifeSim(deps: LifeDeps, limit: number): Promise<LifeSim
   const started = Date.now();
   const result: LifeSimResult = { claimed: 0, done: 0, failed: 0, remaining: 0 };
   const skip: string[] = [];
-  while (Date.now() - started < LIFE_SIM_BUDGET_MS * 0.6) {
+  while (Date.now() - started < LIFE_SIM_BUDGET_MS * CLAIM_SHARE) {
     const now = deps.runtime.now();
     const due = await asServiceRole(
       deps.sql,

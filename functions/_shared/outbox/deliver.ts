@@ -14,6 +14,7 @@ import { asServiceRole, type Sql } from "../platform/db.ts";
 import { log } from "../platform/log.ts";
 import { renderEvent } from "./events.ts";
 import { RateGate, SendSchedule, sleep, sleepOrUntil } from "./pacing.ts";
+import { CLAIM_SHARE } from "../jobs/handler.ts";
 
 export type Channel = "telegram" | "voice";
 
@@ -90,8 +91,6 @@ export interface DeliverResult {
 
 /** The deliver job's budget (PLATFORM.md §5.1). */
 export const DELIVER_BUDGET_MS = 50_000;
-/** A run stops claiming at this share of its budget (PLATFORM.md §5.1), so what it claimed goes out within it. */
-export const CLAIM_SHARE = 0.6;
 export const DEFAULT_PER_SECOND = 25;
 /** The lease every run over all chats takes, so two never add up to more than Telegram's pace. */
 export const DELIVER_LEASE = "deliver";

@@ -11,6 +11,7 @@ import { asServiceRole, attempt, type Sql } from "../platform/db.ts";
 import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
 import { releaseJobLease, takeJobLease } from "../jobs/lease.ts";
+import { CLAIM_SHARE } from "../jobs/handler.ts";
 
 export interface DailySummaryDeps {
   sql: Sql;
@@ -27,7 +28,6 @@ export interface DailySummaryResult {
 
 /** The job's budget (PLATFORM.md §5.1: 120 s); it stops taking player-dates at CLAIM_SHARE of it. */
 export const DAILY_SUMMARIES_BUDGET_MS = 120_000;
-export const CLAIM_SHARE = 0.6;
 export const DAILY_SUMMARIES_LEASE = "daily-summaries";
 /** Model calls in flight at once within a run: the job is bound by the model's latency (a run writes about
  * CONCURRENCY x 72 s / latency summaries), not by SQL. */

@@ -14,6 +14,7 @@ import type { Runtime } from "../platform/runtime.ts";
 import { rebuildReadyPrompts } from "./ready_prompt.ts";
 import { scoreCall } from "./score_call.ts";
 import { scheduleAfterConversation } from "./touchpoints.ts";
+import { CLAIM_SHARE } from "../jobs/handler.ts";
 
 export interface PipelineDeps {
   sql: Sql;
@@ -84,7 +85,7 @@ export interface PipelineResult {
 export async function processConversations(deps: PipelineDeps, limit: number): Promise<PipelineResult> {
   const started = Date.now();
   const result: PipelineResult = { claimed: 0, done: 0, failed: 0, remaining: 0 };
-  while (Date.now() - started < PIPELINE_BUDGET_MS * 0.6) {
+  while (Date.now() - started < PIPELINE_BUDGET_MS * CLAIM_SHARE) {
     const jobs = await asServiceRole(
       deps.sql,
       (tx) => tx<ClaimedJob[]>`select * from private.claim_conversation_jobs(${deps.runtime.now()}, ${limit})`,

@@ -15,6 +15,7 @@ import { asServiceRole, type Sql, type Tx } from "../platform/db.ts";
 import { ProviderError } from "../platform/errors.ts";
 import { log } from "../platform/log.ts";
 import type { Runtime } from "../platform/runtime.ts";
+import { CLAIM_SHARE } from "../jobs/handler.ts";
 
 export interface TouchpointDeps {
   sql: Sql;
@@ -62,7 +63,7 @@ export function touchpointDraws(random: () => number): Record<string, number | n
 /** One run: evaluate the due players, then claim and send the due touchpoints, until 60 % of the budget is gone. */
 export async function runTouchpoints(deps: TouchpointDeps, limit: number): Promise<JobResult> {
   const started = Date.now();
-  const inBudget = () => Date.now() - started < TOUCHPOINTS_BUDGET_MS * 0.6;
+  const inBudget = () => Date.now() - started < TOUCHPOINTS_BUDGET_MS * CLAIM_SHARE;
   const result = { claimed: 0, done: 0, failed: 0, remaining: 0 };
   while (inBudget()) {
     const draws = Array.from({ length: limit }, () => touchpointDraws(deps.random));

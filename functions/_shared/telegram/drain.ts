@@ -17,6 +17,7 @@ import type { Runtime } from "../platform/runtime.ts";
 import { type BotSettings, handleUpdate, type TurnServices } from "./bot.ts";
 import { StalePlan, type Step } from "./step.ts";
 import { standardNormal, type TurnProgress } from "./turn.ts";
+import { CLAIM_SHARE } from "../jobs/handler.ts";
 
 export interface DrainDeps {
   sql: Sql;
@@ -262,9 +263,8 @@ async function recordFailure(deps: DrainDeps, failure: PassFailed): Promise<void
 }
 
 /** The sweeper (job process-inbox): drains chats with stranded or due updates. */
-/** The process-inbox job's budget (PLATFORM.md §5.1); a run starts no new chat after 60 % of it. */
+/** The process-inbox job's budget (PLATFORM.md §5.1); a run starts no new chat after CLAIM_SHARE of it. */
 export const SWEEP_BUDGET_MS = 120_000;
-const SWEEP_CLAIM_SHARE = 0.6;
 
 export async function sweepInbox(
   deps: DrainDeps,
@@ -281,7 +281,7 @@ export async function sweepInbox(
   let done = 0;
   let drained = 0;
   for (const { chat_id } of chats) {
-    if (performance.now() - started >= budgetMs * SWEEP_CLAIM_SHARE) break;
+    if (performance.now() - started >= budgetMs * CLAIM_SHARE) break;
     done += await drainChat(deps, Number(chat_id));
     drained++;
   }
