@@ -19,7 +19,11 @@
 --   runs that day update it in place (only players whose ledger is already on today look for it).
 -- - JIT off: compiling the expressions costs seconds per run and saves nothing on this plan; work_mem large
 --   enough for the pass's hash tables to stay in memory.
-create or replace function game.apply_decay(p_now timestamptz)
+-- - Shards: Postgres runs one data-changing statement on one core, so the hourly pass is split by player id into
+--   p_shards disjoint parts (the last byte of the id modulo p_shards), one cron job each, running side by side
+--   (sql/data/schedules.sql: one per core). Shards never touch the same player, so they need no coordination; a
+--   call without shard arguments covers every player.
+create or replace function game.apply_decay(p_now timestamptz, p_shard int default 0, p_shards int default 1)
 returns jsonb
 language plpgsql
 volatile
@@ -43,6 +47,10 @@ declare
   v_warning_gap interval := make_interval(hours => (v_t ->> 'decay_warning_min_gap')::int);
   v_result jsonb;
 begin
+  if p_shards is null or p_shard is null or p_shards not between 1 and 256 or p_shard not between 0 and p_shards - 1 then
+    raise exception 'decay shard % of % is not one of 0..shards - 1 with 1 <= shards <= 256', p_shard, p_shards
+      using errcode = '22023';
+  end if;
   with candidates as (
     select u.ctid as user_row, u.xmin as user_version, m.ctid as metrics_row,
            u.id, u.chapter, u.relationship_score, u.last_decay_warning_at,
@@ -57,6 +65,7 @@ begin
     where u.game_status = 'active' and u.last_interaction_at is not null
       and p_now > u.last_interaction_at + c.decay_grace_hours * interval '1 hour'
       and (u.decay_through is null or u.decay_through < p_now)
+      and (p_shards = 1 or pg_catalog.get_byte(pg_catalog.uuid_send(u.id), 15) % p_shards = p_shard)
   ),
   spans as (
     -- The interval's first UTC day and what the ledger says was already applied on it.
@@ -193,6 +202,6 @@ begin
   return v_result;
 end
 $$;
-comment on function game.apply_decay(timestamptz) is 'Hourly decay of every active player at p_now (GAME_RULES.md §7): watermark and UTC-day ledger make it idempotent and catch up after downtime; one decay row per player per UTC day, updated in place by later runs; one statement without locking reads (a row changed meanwhile waits for the next run); returns {decayed, game_overs, warnings}.';
-revoke execute on function game.apply_decay(timestamptz) from public;
-grant execute on function game.apply_decay(timestamptz) to service_role;
+comment on function game.apply_decay(timestamptz, int, int) is 'Hourly decay of every active player at p_now (GAME_RULES.md §7), or of shard p_shard of p_shards (players by the last byte of their id): watermark and UTC-day ledger make it idempotent and catch up after downtime; one decay row per player per UTC day, updated in place by later runs; one statement without locking reads (a row changed meanwhile waits for the next run); returns {decayed, game_overs, warnings}.';
+revoke execute on function game.apply_decay(timestamptz, int, int) from public;
+grant execute on function game.apply_decay(timestamptz, int, int) to service_role;

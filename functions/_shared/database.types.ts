@@ -275,31 +275,7 @@ isOneToOne: false
                     "chapter"?: number,"conversation_id"?: string | null,"event_details"?: NonNullable<Json>,"event_type"?: string,"id"?: never,"recorded_at"?: string,"score"?: number,"user_id"?: string
                   }
                   Relationships: [
-                    {
-      foreignKeyName: "score_history_conversation_id_fkey"
-      columns: ["conversation_id"]
-isOneToOne: false
-      referencedRelation: "conversation_list"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "score_history_conversation_id_fkey"
-      columns: ["conversation_id"]
-isOneToOne: false
-      referencedRelation: "conversations"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "score_history_user_id_fkey"
-      columns: ["user_id"]
-isOneToOne: false
-      referencedRelation: "player_stats"
-      referencedColumns: ["user_id"]
-    },{
-      foreignKeyName: "score_history_user_id_fkey"
-      columns: ["user_id"]
-isOneToOne: false
-      referencedRelation: "users"
-      referencedColumns: ["id"]
-    }
+                    
                   ]
                 },"user_metrics": {
                   Row: {

@@ -1,7 +1,10 @@
 -- Scheduled jobs (PLATFORM.md §5.2): named, one call each, run by pg_cron with the database clock; the
 -- functions take the time as a parameter, so tests and simulations pass their own. cron.schedule replaces a job
 -- of the same name.
-select cron.schedule('nikita-decay', '0 * * * *', 'select game.apply_decay(now())');
+-- Decay in two shards that run side by side, one per core of the compute (game.apply_decay's header); a larger compute
+-- gets more shards (of p_shards each, numbered 0..p_shards - 1).
+select cron.schedule('nikita-decay-0', '0 * * * *', 'select game.apply_decay(now(), 0, 2)');
+select cron.schedule('nikita-decay-1', '0 * * * *', 'select game.apply_decay(now(), 1, 2)');
 select cron.schedule('nikita-boss-timeouts', '5 * * * *', 'select game.expire_boss_fights(now())');
 select cron.schedule('nikita-close-idle-conversations', '* * * * *', 'select game.close_idle_conversations(now())');
 -- HTTP jobs: pg_net posts to the jobs function. Sub-minute schedules need pg_cron >= 1.5 (hosted has 1.6;

@@ -1,7 +1,7 @@
 -- An auth.users insert provisions the player: users, user_metrics (4 x 50) and engagement_state (calibrating),
 -- with the starting values of GAME_RULES.md §1.
 begin;
-select plan(24);
+select plan(27);
 
 select tests.create_player('carol', '2026-03-01 12:00+00');
 
@@ -37,6 +37,23 @@ select is((select count(*) from public.score_history where user_id = :'carol')
         + (select count(*) from public.user_metrics where user_id = :'carol')
         + (select count(*) from public.messages where user_id = :'carol'), 0::bigint,
   'and their metrics, history and messages, by cascade');
+
+-- score_history has no foreign keys (14_scores.sql): its triggers do what the keys' actions did, also when Auth's own
+-- role deletes the user, and only for the rows of the deleted player or conversation.
+select tests.create_player('dave') as dave \gset
+select tests.create_player('erin') as erin \gset
+select tests.seed_player_rows(:'dave', 3004);
+select tests.seed_player_rows(:'erin', 3005);
+set local role supabase_auth_admin;
+delete from auth.users where id = :'dave';
+reset role;
+select is((select count(*) from public.score_history where user_id = :'dave'), 0::bigint,
+  'deleting a player as Auth''s role removes their score_history rows');
+select is((select count(*) from public.score_history where user_id = :'erin' and conversation_id is not null), 1::bigint,
+  'and leaves another player''s rows');
+delete from public.conversations where user_id = :'erin';
+select is((select count(*) from public.score_history where user_id = :'erin' and conversation_id is null), 1::bigint,
+  'deleting a conversation keeps its score_history row and clears conversation_id');
 
 -- Nobody calls the SECURITY DEFINER function directly.
 select ok(not has_function_privilege('anon', 'game.provision_player()', 'execute'), 'anon cannot execute provision_player');

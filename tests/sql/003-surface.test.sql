@@ -49,7 +49,7 @@ select functions_are('private', array['check_user_timezone', 'touch_updated_at',
   'take_job_lease', 'release_job_lease', 'claim_conversation_jobs', 'record_conversation_stage', 'finish_conversation_job',
   'fail_conversation_job',
   'set_session_call', 'fail_outbound_session', 'tool_call_replay', 'save_tool_call', 'store_voice_call', 'fail_voice_call',
-  'llm_cost'], 'private functions');
+  'llm_cost', 'delete_score_history_of_players', 'detach_score_history_from_conversations'], 'private functions');
 
 select is(
   (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -117,7 +117,8 @@ select results_eq(
            ('nikita-cleanup | 30 * * * * | select game.cleanup(now())'),
            ('nikita-close-idle-conversations | * * * * * | select game.close_idle_conversations(now())'),
            ('nikita-daily-summaries | 20 * * * * | select private.invoke_job(''daily-summaries'')'),
-           ('nikita-decay | 0 * * * * | select game.apply_decay(now())'),
+           ('nikita-decay-0 | 0 * * * * | select game.apply_decay(now(), 0, 2)'),
+           ('nikita-decay-1 | 0 * * * * | select game.apply_decay(now(), 1, 2)'),
            ('nikita-deliver | * * * * * | select private.invoke_job(''deliver'')'),
            ('nikita-life-sim | 10 * * * * | select private.invoke_job(''life-sim'')'),
            ('nikita-process-conversations | * * * * * | select private.invoke_job(''process-conversations'')'),

@@ -2,7 +2,7 @@
 -- clamping and game over, the warnings, who never decays, and the watermark after a boss outcome.
 -- Each section parks the players of the previous one (last_interaction_at null: never decays) so counts are its own.
 begin;
-select plan(42);
+select plan(49);
 
 -- The example of §7.2: chapter 1, last interaction 00:00 UTC.
 select tests.create_onboarded_player('ex', '2026-01-04 12:00+00') as ex \gset
@@ -175,6 +175,24 @@ update public.users set last_interaction_at = '2026-01-05 00:00+00' where id = t
 select game.resolve_boss(tests.player('in_boss'), '{"outcome": "PARTIAL", "confidence": 0.9}', '2026-01-06 00:00+00');
 select game.apply_decay('2026-01-06 02:00+00');
 select is(tests.score(tests.player('in_boss')), 48.4::numeric, 'two hours after the outcome: 1.6, not the 18 h overdue before it');
+
+-- Shards (the cron jobs run two side by side): disjoint, together every player once, the same amounts as one pass.
+update public.users set last_interaction_at = null;
+select tests.create_onboarded_player('shard_' || n, '2026-01-04 12:00+00') from generate_series(1, 40) n;
+update public.users set last_interaction_at = '2026-02-10 00:00+00' where id in (select tests.player('shard_' || n) from generate_series(1, 40) n);
+select is((game.apply_decay('2026-02-10 10:00+00', 0, 2) ->> 'decayed')::int + (game.apply_decay('2026-02-10 10:00+00', 1, 2) ->> 'decayed')::int,
+  40, 'shards 0 and 1 of 2 decay the 40 players between them');
+select ok((select count(*) from public.users where id in (select tests.player('shard_' || n) from generate_series(1, 40) n)
+             and decay_through = '2026-02-10 10:00+00') = 40
+          and (select count(*) from public.score_history h where h.event_type = 'decay' and h.recorded_at = '2026-02-10 10:00+00') = 40,
+  'each player once: one watermark and one decay row each');
+select is((select array_agg(distinct relationship_score) from public.users where id in (select tests.player('shard_' || n) from generate_series(1, 40) n)),
+  array[48.4]::numeric[], 'the same 1.6 points as one pass');
+select is(game.apply_decay('2026-02-10 10:00+00') ->> 'decayed', '0', 'a full pass after the shards at the same time: nothing more');
+select ok((game.apply_decay('2026-02-10 11:00+00', 0, 2) ->> 'decayed')::int between 1 and 39,
+  'a shard alone covers part of the players, not all');
+select is(tests.attempt($$select game.apply_decay('2026-02-10 12:00+00', 2, 2)$$), '22023', 'a shard outside 0..shards - 1 is refused');
+select is(tests.attempt($$select game.apply_decay('2026-02-10 12:00+00', 0, 0)$$), '22023', 'zero shards are refused');
 
 select * from finish();
 rollback;
