@@ -305,3 +305,34 @@ begin
   end loop;
 end
 $$;
+
+-- The floor game.apply_exchange is measured against (DESIGN.md budgets): lock the player row, update five columns,
+-- insert one history row, as one prepared call per transaction like the exchange itself. No rule is evaluated.
+create table if not exists bench.exchange_floor_history (
+  user_id uuid not null,
+  score numeric(7, 4) not null,
+  delta numeric(7, 4) not null,
+  recorded_at timestamptz not null
+);
+create index if not exists exchange_floor_history_user_recorded_idx
+  on bench.exchange_floor_history (user_id, recorded_at desc);
+
+create or replace function bench.exchange_floor(p_user_id uuid, p_now timestamptz)
+returns jsonb
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_score numeric;
+begin
+  perform 1 from public.users where id = p_user_id for no key update;
+  update public.users
+  set relationship_score = relationship_score + 0.01, last_interaction_at = p_now, days_played = days_played,
+    vulnerability_exchanges = vulnerability_exchanges, updated_at = p_now
+  where id = p_user_id
+  returning relationship_score into v_score;
+  insert into bench.exchange_floor_history (user_id, score, delta, recorded_at) values (p_user_id, v_score, 0.01, p_now);
+  return pg_catalog.jsonb_build_object('score_after', v_score);
+end
+$$;
