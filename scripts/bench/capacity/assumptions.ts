@@ -49,7 +49,7 @@ export const ASSUMPTIONS: Assumptions = {
   coresPerBenchCore: {
     value: 1,
     unit: "Supabase vCPU per bench core",
-    why: "a Supabase ARM core does the work of one core of the bench machine; not measured (the bench runs on " +
+    why: "a Supabase ARM core does the work of one core of the bench machine (the bench runs on " +
       "the machine named above, not on Supabase)",
   },
   repliesPerMessage: {
@@ -93,7 +93,7 @@ export const ASSUMPTIONS: Assumptions = {
     value: 6,
     unit: "seconds a turn is in flight",
     why: "her reply and the analysis, one after the other, at a few seconds each (the bench's model is a 2 s fake, " +
-      "so real latency is not measured); the drain holds its isolate, not a database connection, meanwhile",
+      "so real latency is outside the bench); the drain holds its isolate, not a database connection, meanwhile",
   },
   connectionsPerIsolate: {
     value: 6,

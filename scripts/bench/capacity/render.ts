@@ -210,12 +210,10 @@ function scales(c: Capacity): string {
       `${sig(last.historyRowsPer30Days / measuredRows.value)}x at ${last.factor}x.`
     : `The portal's reads at scale: ${NOT_MEASURED} (${measuredRows.missing}).`;
   return [
-    `1x is the first ceiling above (${c.binding!.what}, ${
-      int(one!.players)
-    } active players). Per scale: the smallest ` +
-    "compute with dedicated CPU whose cores hold the peak hour, the same with the portal's reads moved to read replicas, the bots " +
-    "delivery needs, the Anthropic tier, the pooler client connections turns in flight hold (of the compute's maximum), the history a month " +
-    "adds, and how long one decay pass takes.",
+    `1x is the first ceiling above (${c.binding!.what}, ${int(one!.players)} active players). Per scale: the ` +
+    "smallest compute with dedicated CPU whose cores hold the peak hour, the same with the portal's reads moved to " +
+    "read replicas, the bots delivery needs, the Anthropic tier, the pooler client connections turns in flight " +
+    "hold (of the compute's maximum), the history a month adds, and how long one decay pass takes.",
     "",
     table(
       [
