@@ -127,7 +127,7 @@ export function costItems(figures: Figures, rates: GameRates, a: Assumptions): C
     {
       id: "search",
       what: "memory search (game.search_memory, with the message's text)",
-      perCall: isMeasured(fused) ? fused : search("search_memory_top_10_warm"),
+      perCall: isMeasured(fused) ? fused : orMissing(search("search_memory_top_10_warm"), fused),
       perDay: replies * a.searchesPerReply.value,
       basis: "per reply",
       spread: "day",
@@ -158,10 +158,15 @@ export function costItems(figures: Figures, rates: GameRates, a: Assumptions): C
         "seconds / players of the largest pass (one backend)",
       ),
       perDay: rates.decayRunsPerDay,
-      basis: "passes a day (pg_cron nikita-decay)",
+      basis: "passes a day, pg_cron nikita-decay",
       spread: "clock",
     },
   ];
+}
+
+/** The fallback if measured, else what the first choice lacked. */
+function orMissing(fallback: Measured, first: Measured): Measured {
+  return isMeasured(fallback) ? fallback : first;
 }
 
 /** The pipeline's database CPU per conversation; without it, the whole machine for the run's wall time (an upper

@@ -25,7 +25,6 @@ const orNot = (
   m: Measured,
   f: (v: number) => string,
 ) => (isMeasured(m) ? f(m.value) : `${NOT_MEASURED} (${m.missing})`);
-const players = (n: number | null) => (n === null ? NOT_MEASURED : int(n));
 
 function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
@@ -56,7 +55,9 @@ function summary(c: Capacity, rates: GameRates, a: Assumptions): string {
       ? `- Database time per player-day: ${NOT_MEASURED} (${c.missing.join("; ")}).`
       : `- That player costs the database ${ms(c.dailySeconds)} of CPU a day, ${ms(c.peakHourSeconds!)} of it ` +
         "in the peak hour.",
-    `- A ${ref.size.name} compute holds ${players(ref.players)} active players at the peak hour.`,
+    ref.players === null
+      ? `- Active players a ${ref.size.name} compute holds: ${NOT_MEASURED}.`
+      : `- A ${ref.size.name} compute holds ${int(ref.players)} active players at the peak hour.`,
     c.binding
       ? `- The first ceiling to bind (${a.reference.compute}, Anthropic ${a.reference.tier}, ${a.reference.bots} ` +
         `bot): ${c.binding.what}, at ${int(c.binding.players!)} active players` +
