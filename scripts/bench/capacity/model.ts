@@ -82,8 +82,8 @@ export interface Capacity {
 
 const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : ms / 1000);
 
-function dbCpu(figures: Figures, key: string): Measured {
-  return measure(figures, key, (r) => seconds(r.figures["db_cpu_ms"]), "database CPU per call");
+function dbCpu(figures: Figures, key: string, how = "database CPU per call"): Measured {
+  return measure(figures, key, (r) => seconds(r.figures["db_cpu_ms"]), how);
 }
 
 export function costItems(figures: Figures, rates: GameRates, a: Assumptions): CostItem[] {
@@ -172,7 +172,11 @@ function orMissing(fallback: Measured, first: Measured): Measured {
 /** The pipeline's database CPU per conversation; without it, the whole machine for the run's wall time (an upper
  * bound: the run's Deno side, on Supabase an Edge Function, is charged to the database too). */
 function pipelineCost(figures: Figures): Measured {
-  const cpu = dbCpu(figures, "pipeline_closed_conversations");
+  const cpu = dbCpu(
+    figures,
+    "pipeline_closed_conversations",
+    "database CPU per conversation, its fixtures' seeding included",
+  );
   if (isMeasured(cpu)) return cpu;
   return measure(
     figures,
