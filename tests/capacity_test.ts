@@ -54,7 +54,7 @@ Deno.test("capacity: doubling every cost halves the players per compute size", (
   for (const r of doubled.rows) {
     if (r.figures["db_cpu_ms"] !== undefined) r.figures["db_cpu_ms"] = r.figures["db_cpu_ms"]! * 2;
     if (r.key === "search_memory_top_10_query_text" || r.key === "portal_reads_rls") r.p50_ms = r.p50_ms! * 2;
-    if (r.key === "apply_decay_set_based") r.seconds = r.seconds! * 2;
+    if (r.key === "apply_decay_one_statement") r.seconds = r.seconds! * 2;
   }
   const before = playersOn(fixture(), "Large")!;
   const after = playersOn(doubled, "Large")!;
@@ -70,7 +70,7 @@ Deno.test("capacity: doubling the exchange's cost halves the players when the ex
         r.figures["db_cpu_ms"] = r.key === "db_cpu_apply_exchange" ? exchangeMs : 0;
       }
       if (r.key === "search_memory_top_10_query_text" || r.key === "portal_reads_rls") r.p50_ms = 0;
-      if (r.key === "apply_decay_set_based") r.seconds = 0;
+      if (r.key === "apply_decay_one_statement") r.seconds = 0;
     }
     return playersOn(f, "Large")!;
   };

@@ -142,7 +142,8 @@ export function gameRates(
 export async function loadGameRates(root: URL, at: Date): Promise<GameRates> {
   const tunables = parseTunables(await Deno.readTextFile(new URL("sql/data/tunables.sql", root)));
   const schedules = await Deno.readTextFile(new URL("sql/data/schedules.sql", root));
-  const decayRunsPerDay = runsPerDay(schedules, "nikita-decay");
-  if (decayRunsPerDay === null) throw new Error("the nikita-decay schedule is not an hourly or per-minute one");
+  // Decay runs as shards side by side (nikita-decay-0, -1, ...), each pass of each shard on the same schedule.
+  const decayRunsPerDay = runsPerDay(schedules, "nikita-decay-0");
+  if (decayRunsPerDay === null) throw new Error("the nikita-decay-0 schedule is not an hourly or per-minute one");
   return gameRates({ tunables, decayRunsPerDay, at });
 }

@@ -153,12 +153,12 @@ export function costItems(figures: Figures, rates: GameRates, a: Assumptions): C
       what: "game.apply_decay, per player per pass",
       perCall: measure(
         figures,
-        "apply_decay_set_based",
+        "apply_decay_one_statement",
         (r) => (r.n && r.seconds !== null ? r.seconds / r.n : null),
-        "seconds / players of the largest pass (one backend)",
+        "seconds / players of the largest pass as one statement (one backend)",
       ),
       perDay: rates.decayRunsPerDay,
-      basis: "passes a day, pg_cron nikita-decay",
+      basis: "passes a day, pg_cron nikita-decay-0 and -1 (each player in one shard)",
       spread: "clock",
     },
   ];
@@ -284,7 +284,8 @@ export function computeCapacity(figures: Figures, rates: GameRates, a: Assumptio
     id: "decay_pass",
     what: "the hourly decay pass finishes before the next",
     players: isMeasured(decay) ? Math.floor((86_400 / rates.decayRunsPerDay) / decay.value) : null,
-    detail: "one statement on one backend: players x its time per player <= the interval between passes",
+    detail: "as if one statement on one backend (the shards side by side finish sooner): players x its time per " +
+      "player <= the interval between passes",
     ...(isMeasured(decay) ? {} : { missing: decay.missing }),
   });
   ceiling({
