@@ -556,6 +556,9 @@ REVOKE ALL ON TABLE "public"."conversation_list" FROM "anon";
 CREATE INDEX conversation_jobs_done_idx ON private.conversation_jobs USING btree (finished_at, conversation_id)
   WHERE (status = 'done'::text);
 
+CREATE INDEX outbox_chat_hold_idx ON private.outbox USING btree (chat_id, created_at)
+  WHERE (kind = 'hold'::text);
+
 CREATE INDEX outbox_settled_idx ON private.outbox USING btree (created_at)
   WHERE (status = ANY (ARRAY['failed'::text, 'unconfirmed'::text, 'skipped'::text]));
 
