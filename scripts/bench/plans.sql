@@ -2,12 +2,12 @@
 -- (score_history, messages, llm_calls, the inbox, the outbox), spread over more time than their retention windows
 -- (sql/35_retention.sql), so the hot queries and the retention deletes meet the row counts and the ages they will
 -- meet in production. scripts/bench/plans.ts then runs the real queries under auto_explain and reports each plan.
--- Each table is filled by one set-based insert with triggers and FK checks off (replica role), its plain indexes
--- dropped first and built again after from their own definitions (a bulk build is several times faster than
--- 10 M index insertions); the bench players are bench.player_id(1..p_players) (scripts/bench/bench.sql).
+-- Each table is filled by one set-based insert with triggers and FK checks off (replica role), its plain indexes and
+-- unique constraints dropped first and built again after from their own definitions (a bulk build is several times
+-- faster than 10 M index insertions); the bench players are bench.player_id(1..p_players) (scripts/bench/bench.sql).
 
--- Runs p_insert (one statement filling p_table) with the table's indexes that back no constraint dropped, then
--- creates them again exactly as they were. Returns the rows inserted.
+-- Runs p_insert (one statement filling p_table) with the table's plain indexes and its unique constraints that no
+-- foreign key leans on dropped, then creates them again exactly as they were. Returns the rows inserted.
 create or replace function bench.bulk_insert(p_table regclass, p_insert text)
 returns bigint
 language plpgsql
@@ -17,23 +17,35 @@ set session_replication_role = replica
 set maintenance_work_mem = '512MB'
 as $$
 declare
-  v_defs text[];
-  v_def text;
+  v_indexes text[];
+  v_constraints text[];
+  v_sql text;
   v_rows bigint;
 begin
-  select coalesce(array_agg(pg_catalog.pg_get_indexdef(i.indexrelid)), '{}') into v_defs
+  select coalesce(array_agg(pg_catalog.pg_get_indexdef(i.indexrelid)), '{}') into v_indexes
   from pg_catalog.pg_index i
   where i.indrelid = p_table
     and not exists (select 1 from pg_catalog.pg_constraint c where c.conindid = i.indexrelid);
-  execute coalesce((select pg_catalog.string_agg(pg_catalog.format('drop index %s', i.indexrelid::regclass), '; ')
-                    from pg_catalog.pg_index i
-                    where i.indrelid = p_table
-                      and not exists (select 1 from pg_catalog.pg_constraint c where c.conindid = i.indexrelid)),
-                   'select');
+  select coalesce(array_agg(pg_catalog.format('alter table %s add constraint %I %s', p_table, c.conname,
+           pg_catalog.pg_get_constraintdef(c.oid))), '{}') into v_constraints
+  from pg_catalog.pg_constraint c
+  where c.conrelid = p_table and c.contype = 'u'
+    and not exists (select 1 from pg_catalog.pg_constraint f where f.contype = 'f' and f.conindid = c.conindid);
+  for v_sql in
+    select pg_catalog.format('drop index %s', i.indexrelid::regclass) from pg_catalog.pg_index i
+    where i.indrelid = p_table
+      and not exists (select 1 from pg_catalog.pg_constraint c where c.conindid = i.indexrelid)
+    union all
+    select pg_catalog.format('alter table %s drop constraint %I', p_table, c.conname) from pg_catalog.pg_constraint c
+    where c.conrelid = p_table and c.contype = 'u'
+      and not exists (select 1 from pg_catalog.pg_constraint f where f.contype = 'f' and f.conindid = c.conindid)
+  loop
+    execute v_sql;
+  end loop;
   execute p_insert;
   get diagnostics v_rows = row_count;
-  foreach v_def in array v_defs loop
-    execute v_def;
+  foreach v_sql in array v_indexes || v_constraints loop
+    execute v_sql;
   end loop;
   return v_rows;
 end

@@ -50,6 +50,19 @@ const analysis = {
   confidence: 0.9,
 };
 
+/** Thrown to end a hot query's transaction with a rollback. */
+class RollBack extends Error {}
+
+const notices: string[] = [];
+const sql = postgres(dbUrl, {
+  max: 1,
+  onnotice: (n) => void notices.push(String(n.message)),
+  connection: { application_name: "nikita-bench-plans" },
+});
+const [batch] = await sql<{ rows: number }[]>`
+  select value::int as rows from game.tunables where name = 'retention_batch_rows'`;
+const batchRows = batch?.rows ?? 10_000;
+
 const hotQueries: HotQuery[] = [
   {
     label: "portal 30-day history (RLS)",
@@ -115,7 +128,7 @@ const hotQueries: HotQuery[] = [
     label: "ledger: private.llm_costs, one day",
     run: (tx) => tx`select * from private.llm_costs((${now}::date - 1), ${now}::date)`,
   },
-  ...floors(),
+  ...floors(batchRows),
   {
     // One batch of each delete: each statement's plan once, over the full tables.
     label: "retention: game.apply_retention",
@@ -126,7 +139,7 @@ const hotQueries: HotQuery[] = [
 
 /** The floor of each retention batch: deleting the same number of rows (retention_batch_rows) of the table by its
  * primary key, the oldest ids, with nothing to decide; foreign-key actions on the table run in both. */
-function floors(): HotQuery[] {
+function floors(batchRows: number): HotQuery[] {
   const tables: [string, string][] = [
     ["public.score_history", "id"],
     ["public.messages", "id"],
@@ -137,8 +150,8 @@ function floors(): HotQuery[] {
   return tables.map(([table, key]) => ({
     label: `floor: delete a batch of ${table}`,
     run: (tx: Tx) =>
-      tx.unsafe(`with d as materialized (select ${key} from ${table} order by ${key}
-          limit (select value::int from game.tunables where name = 'retention_batch_rows')),
+      // The limit a literal, as in retention's own statements (a parameter there), so the planner knows the count.
+      tx.unsafe(`with d as materialized (select ${key} from ${table} order by ${key} limit ${batchRows}),
         gone as (delete from ${table} t using d where t.${key} = d.${key} returning t.${key})
         select count(*) from gone`),
   }));
@@ -191,15 +204,6 @@ function parsePlan(label: string, message: string): Plan | null {
   return { label, query, top, scans, seq, ms, text: body, deletes };
 }
 
-/** Thrown to end a hot query's transaction with a rollback. */
-class RollBack extends Error {}
-
-const notices: string[] = [];
-const sql = postgres(dbUrl, {
-  max: 1,
-  onnotice: (n) => void notices.push(String(n.message)),
-  connection: { application_name: "nikita-bench-plans" },
-});
 const plans: Plan[] = [];
 const full: string[] = [];
 
