@@ -15,9 +15,11 @@ create table public.conversations (
   summary text,
   emotional_tone text,
   elevenlabs_conversation_id text unique,
+  removed_message_count integer check (removed_message_count >= 0),
   check ((status = 'closed') = (ended_at is not null))
 );
 comment on table public.conversations is 'A Telegram conversation (closed after 15 idle minutes) or a voice call, with its score delta, summary and tone.';
+comment on column public.conversations.removed_message_count is 'How many messages the conversation had when retention removed them (game.apply_retention); null while they are kept. The portal''s message count reads it.';
 create index conversations_user_started_idx on public.conversations (user_id, started_at desc);
 -- The daily summaries find the player-dates due from the last days' conversations (game.due_daily_summaries).
 create index conversations_started_idx on public.conversations (started_at);
@@ -30,9 +32,10 @@ create index conversations_open_last_message_idx on public.conversations (last_m
 alter table public.conversations enable row level security;
 revoke all on public.conversations from anon, authenticated;
 -- Players see the columns of PLATFORM.md §8.2 (those of public.conversation_list), plus user_id, which the policy
--- reads; the bookkeeping (status, last message, chapter at start, scored_at, provider ids) stays private.
-grant select (id, user_id, platform, started_at, ended_at, is_boss_fight, score_delta, summary, emotional_tone)
-  on public.conversations to authenticated;
+-- reads, and the count of messages retention removed (public.conversation_list's message count reads it); the
+-- bookkeeping (status, last message, chapter at start, scored_at, provider ids) stays private.
+grant select (id, user_id, platform, started_at, ended_at, is_boss_fight, score_delta, summary, emotional_tone,
+  removed_message_count) on public.conversations to authenticated;
 
 create policy "conversations: select own or admin"
   on public.conversations for select to authenticated

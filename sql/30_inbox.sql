@@ -27,9 +27,12 @@ comment on column private.telegram_updates.progress is 'What a game turn decided
 create index telegram_updates_chat_open_idx on private.telegram_updates (chat_id, update_id)
   where status in ('pending', 'processing', 'retry');
 create index telegram_updates_chat_done_idx on private.telegram_updates (chat_id, update_id) where status = 'done';
+-- A turn's context: the chat's failed updates since its last done one (game.begin_turn); retention asks the same.
+create index telegram_updates_chat_failed_idx on private.telegram_updates (chat_id, update_id) where status = 'failed';
 create index telegram_updates_user_idx on private.telegram_updates (user_id) where user_id is not null;
--- cleanup: done rows by age.
-create index telegram_updates_received_idx on private.telegram_updates (received_at) where status = 'done';
+-- Retention (sql/35_retention.sql): done and ignored rows by age, failed rows by age.
+create index telegram_updates_received_idx on private.telegram_updates (received_at) where status in ('done', 'ignored');
+create index telegram_updates_failed_idx on private.telegram_updates (received_at) where status = 'failed';
 
 alter table private.telegram_updates enable row level security;
 grant select, insert, update, delete on private.telegram_updates to service_role;
@@ -128,8 +131,9 @@ grant execute on function private.finish_inbox(bigint, uuid, timestamptz) to ser
 -- A pass failed under its claim. Retryable (a provider unreachable): retry with backoff 30 s x 4^(attempts - 1)
 -- (30 s, 2 min, 8 min, 32 min), failed after 5 attempts; otherwise failed at once. hold is true when the player
 -- should get one in-character holding line: the update's first failure, and no holding line went to the chat since
--- its last completed update (at most one per chat per outage). Returns {status, attempts, hold}, or null when the
--- claim is no longer held.
+-- its last completed update (at most one per chat per outage). Retention removes done updates after
+-- retention_inbox_days, so a chat with none left looks back that far only: an older holding line belongs to an
+-- outage a done update has ended since. Returns {status, attempts, hold}, or null when the claim is no longer held.
 create or replace function private.fail_inbox(p_update_id bigint, p_token uuid, p_error text, p_retryable boolean,
   p_now timestamptz)
 returns jsonb
@@ -157,7 +161,9 @@ begin
   return jsonb_build_object('status', v_row.status, 'attempts', v_row.attempts,
     'hold', v_row.status = 'retry' and v_row.attempts = 1 and not exists (
       select 1 from private.outbox o
-      where o.chat_id = v_row.chat_id and o.kind = 'hold' and o.created_at > coalesce(v_last_done, '-infinity')));
+      where o.chat_id = v_row.chat_id and o.kind = 'hold'
+        and o.created_at > coalesce(v_last_done,
+          p_now - make_interval(days => (game.tunables_json() ->> 'retention_inbox_days')::integer))));
 end
 $$;
 comment on function private.fail_inbox(bigint, uuid, text, boolean, timestamptz) is 'Records a failed pass under its claim: retry with backoff (30 s, 2 min, 8 min, 32 min) while retryable, else or after 5 attempts failed; says whether a holding line is due (one per chat per outage).';

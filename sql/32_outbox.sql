@@ -32,8 +32,11 @@ create index outbox_user_idx on private.outbox (user_id);
 -- Outbox rows still to deliver, per chat in order: the partial index the head-of-queue checks read.
 create index outbox_chat_queue_idx on private.outbox (chat_id, due_at, id) where status in ('pending', 'retry', 'claimed', 'sending');
 create index outbox_chat_sent_idx on private.outbox (chat_id, sent_at desc) where status = 'sent';
--- cleanup: sent rows by age.
+-- A chat's holding lines by time (private.fail_inbox: one per outage).
+create index outbox_chat_hold_idx on private.outbox (chat_id, created_at) where kind = 'hold';
+-- Retention (sql/35_retention.sql): sent rows by age, and rows that will never be sent by age.
 create index outbox_sent_idx on private.outbox (sent_at) where status = 'sent';
+create index outbox_settled_idx on private.outbox (created_at) where status in ('failed', 'unconfirmed', 'skipped');
 
 alter table private.outbox enable row level security;
 grant select, insert, update, delete on private.outbox to service_role;

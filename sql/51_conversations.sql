@@ -20,6 +20,8 @@ create index conversation_jobs_user_idx on private.conversation_jobs (user_id);
 create index conversation_jobs_due_idx on private.conversation_jobs (next_attempt_at) where status in ('pending', 'retry');
 -- Recovery: running jobs whose lease ran out (a worker died).
 create index conversation_jobs_leased_idx on private.conversation_jobs (lease_until) where status = 'running';
+-- Retention (sql/35_retention.sql): finished jobs in the order they finished, the conversations whose messages go.
+create index conversation_jobs_done_idx on private.conversation_jobs (finished_at, conversation_id) where status = 'done';
 
 alter table private.conversation_jobs enable row level security;
 grant select, insert, update, delete on private.conversation_jobs to service_role;

@@ -182,13 +182,13 @@ grant execute on function game.save_daily_summary(uuid, date, jsonb, timestamptz
 -- The hourly cleanup (PLATFORM.md §5.2, cron nikita-cleanup): deletes by age only, at most cleanup_batch_max rows
 -- per table per run (a backlog goes over the next runs), each age a tunable, everything compared with p_now:
 -- signups still unverified (no player yet) past their expiry (a verified signup is an onboarding in progress and
--- continues after it); link codes past their expiry; done inbox rows received more than cleanup_inbox_days ago;
--- sent outbox rows sent more than cleanup_outbox_days ago; voice tool calls older than cleanup_tool_calls_days;
--- job runs started more than cleanup_job_runs_days ago; pg_cron's run log older than cleanup_cron_runs_days; and
--- Auth users older than cleanup_auth_users_hours that never confirmed an email or phone and whose player was never
--- bound to Telegram nor onboarded (abandoned signups; deleting them cascades to their player rows). Rows locked by
--- a running transaction are skipped this time. pg_cron runs it as postgres, which owns cron.job_run_details.
--- Returns the rows deleted per table.
+-- continues after it); link codes past their expiry; voice tool calls older than cleanup_tool_calls_days; job runs
+-- started more than cleanup_job_runs_days ago; pg_cron's run log older than cleanup_cron_runs_days; and Auth users
+-- older than cleanup_auth_users_hours that never confirmed an email or phone and whose player was never bound to
+-- Telegram nor onboarded (abandoned signups; deleting them cascades to their player rows). The inbox and the outbox
+-- are history tables with rules of their own: game.apply_retention (sql/35_retention.sql) deletes their old rows.
+-- Rows locked by a running transaction are skipped this time. pg_cron runs it as postgres, which owns
+-- cron.job_run_details. Returns the rows deleted per table.
 create or replace function game.cleanup(p_now timestamptz)
 returns jsonb
 language plpgsql
@@ -201,8 +201,6 @@ declare
   v_max integer := (v_t ->> 'cleanup_batch_max')::integer;
   v_signups integer;
   v_codes integer;
-  v_updates integer;
-  v_outbox integer;
   v_tool_calls integer;
   v_job_runs integer;
   v_cron_runs integer;
@@ -219,18 +217,6 @@ begin
     where x.expires_at <= p_now
     limit v_max for update skip locked);
   get diagnostics v_codes = row_count;
-
-  delete from private.telegram_updates t where t.update_id in (
-    select x.update_id from private.telegram_updates x
-    where x.status = 'done' and x.received_at < p_now - make_interval(days => (v_t ->> 'cleanup_inbox_days')::integer)
-    limit v_max for update skip locked);
-  get diagnostics v_updates = row_count;
-
-  delete from private.outbox o where o.id in (
-    select x.id from private.outbox x
-    where x.status = 'sent' and x.sent_at < p_now - make_interval(days => (v_t ->> 'cleanup_outbox_days')::integer)
-    limit v_max for update skip locked);
-  get diagnostics v_outbox = row_count;
 
   delete from private.tool_calls c where c.idempotency_key in (
     select x.idempotency_key from private.tool_calls x
@@ -260,11 +246,11 @@ begin
   get diagnostics v_auth_users = row_count;
 
   return jsonb_build_object('telegram_signups', v_signups, 'telegram_link_codes', v_codes,
-    'telegram_updates', v_updates, 'outbox', v_outbox, 'tool_calls', v_tool_calls, 'job_runs', v_job_runs,
-    'cron_job_run_details', v_cron_runs, 'auth_users', v_auth_users);
+    'tool_calls', v_tool_calls, 'job_runs', v_job_runs, 'cron_job_run_details', v_cron_runs,
+    'auth_users', v_auth_users);
 end
 $$;
-comment on function game.cleanup(timestamptz) is 'Hourly deletion by age (PLATFORM.md §5.2): expired unverified signups and link codes, done inbox rows, sent outbox rows, tool calls, job runs, pg_cron run details, abandoned unconfirmed Auth users; at most cleanup_batch_max rows per table; returns the count per table.';
+comment on function game.cleanup(timestamptz) is 'Hourly deletion by age (PLATFORM.md §5.2): expired unverified signups and link codes, tool calls, job runs, pg_cron run details, abandoned unconfirmed Auth users (the inbox and outbox are game.apply_retention''s); at most cleanup_batch_max rows per table; returns the count per table.';
 revoke execute on function game.cleanup(timestamptz) from public;
 grant execute on function game.cleanup(timestamptz) to service_role;
 

@@ -75,10 +75,12 @@ comment on view public.player_stats is 'One row per player (own row under RLS; a
 revoke all on public.player_stats from anon, authenticated, service_role;
 grant select on public.player_stats to authenticated, service_role;
 
--- The conversation list without message text; user_id lets a client filter by the index the policy reads.
+-- The conversation list without message text; user_id lets a client filter by the index the policy reads. A
+-- conversation whose messages retention removed keeps the count it had (removed_message_count).
 create view public.conversation_list with (security_invoker = true) as
 select c.id, c.user_id, c.platform, c.started_at, c.ended_at,
-       (select count(*) from public.messages m where m.conversation_id = c.id) as message_count,
+       coalesce(c.removed_message_count::bigint,
+                (select count(*) from public.messages m where m.conversation_id = c.id)) as message_count,
        c.score_delta, c.emotional_tone, c.summary, c.is_boss_fight
 from public.conversations c;
 comment on view public.conversation_list is 'A player''s conversations (own rows under RLS; admins all): platform, times, message count, score delta, tone, summary, boss flag; no message text.';
@@ -239,7 +241,8 @@ begin
   select j.user_id, j.status into v_user_id, v_previous from private.conversation_jobs j
   where j.conversation_id = p_conversation_id for update;
   if not found then
-    raise exception 'conversation not found or not closed: %', p_conversation_id using errcode = 'CVNFD';
+    -- No job: the conversation is unknown, still open, or past retention (its messages gone with its job).
+    raise exception 'conversation not found, not closed or past retention: %', p_conversation_id using errcode = 'CVNFD';
   end if;
   update private.conversation_jobs set status = 'pending', attempts = 0, next_attempt_at = p_now, lease_until = null,
     claim_token = null, last_error = null, finished_at = null, stages = '{}'

@@ -59,14 +59,14 @@ isOneToOne: false
                   ]
                 },"conversations": {
                   Row: {
-                    "chapter_at_start": number,"elevenlabs_conversation_id": string | null,"emotional_tone": string | null,"ended_at": string | null,"id": string,"is_boss_fight": boolean,"last_message_at": string,"platform": string,"score_delta": number | null,"scored_at": string | null,"started_at": string,"status": string,"summary": string | null,"user_id": string
+                    "chapter_at_start": number,"elevenlabs_conversation_id": string | null,"emotional_tone": string | null,"ended_at": string | null,"id": string,"is_boss_fight": boolean,"last_message_at": string,"platform": string,"removed_message_count": number | null,"score_delta": number | null,"scored_at": string | null,"started_at": string,"status": string,"summary": string | null,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "chapter_at_start": number,"elevenlabs_conversation_id"?: string | null,"emotional_tone"?: string | null,"ended_at"?: string | null,"id"?: string,"is_boss_fight"?: boolean,"last_message_at": string,"platform": string,"score_delta"?: number | null,"scored_at"?: string | null,"started_at": string,"status"?: string,"summary"?: string | null,"user_id": string
+                    "chapter_at_start": number,"elevenlabs_conversation_id"?: string | null,"emotional_tone"?: string | null,"ended_at"?: string | null,"id"?: string,"is_boss_fight"?: boolean,"last_message_at": string,"platform": string,"removed_message_count"?: number | null,"score_delta"?: number | null,"scored_at"?: string | null,"started_at": string,"status"?: string,"summary"?: string | null,"user_id": string
                   }
                   Update: {
-                    "chapter_at_start"?: number,"elevenlabs_conversation_id"?: string | null,"emotional_tone"?: string | null,"ended_at"?: string | null,"id"?: string,"is_boss_fight"?: boolean,"last_message_at"?: string,"platform"?: string,"score_delta"?: number | null,"scored_at"?: string | null,"started_at"?: string,"status"?: string,"summary"?: string | null,"user_id"?: string
+                    "chapter_at_start"?: number,"elevenlabs_conversation_id"?: string | null,"emotional_tone"?: string | null,"ended_at"?: string | null,"id"?: string,"is_boss_fight"?: boolean,"last_message_at"?: string,"platform"?: string,"removed_message_count"?: number | null,"score_delta"?: number | null,"scored_at"?: string | null,"started_at"?: string,"status"?: string,"summary"?: string | null,"user_id"?: string
                   }
                   Relationships: [
                     {

@@ -21,6 +21,9 @@ select cron.schedule('nikita-process-inbox', '* * * * *', 'select private.invoke
 select cron.schedule('nikita-process-conversations', '* * * * *', 'select private.invoke_job(''process-conversations'')');
 -- The daily side (GAME_RULES.md §12, §13, §15, §17): each job catches up by itself and is idempotent by its key.
 select cron.schedule('nikita-cleanup', '30 * * * *', 'select game.cleanup(now())');
+-- Retention of the history tables (sql/35_retention.sql), once a day at 03:40 UTC: night for her European players,
+-- and clear of the hourly jobs at :00-:30.
+select cron.schedule('nikita-retention', '40 3 * * *', 'select game.apply_retention(now())');
 select cron.schedule('nikita-touchpoints', '*/5 * * * *', 'select private.invoke_job(''touchpoints'')');
 select cron.schedule('nikita-life-sim', '10 * * * *', 'select private.invoke_job(''life-sim'')');
 select cron.schedule('nikita-daily-summaries', '20 * * * *', 'select private.invoke_job(''daily-summaries'')');

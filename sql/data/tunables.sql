@@ -268,13 +268,27 @@ insert into game.tunables (name, value, unit, meaning) values
 
 -- PLATFORM.md §5.2 nikita-cleanup: the ages past which game.cleanup deletes rows, and its cap per table per run.
 insert into game.tunables (name, value, unit, meaning) values
-  ('cleanup_inbox_days',       '7', 'days', 'done inbox rows received longer ago are deleted'),
-  ('cleanup_outbox_days',      '30', 'days', 'sent outbox rows sent longer ago are deleted'),
   ('cleanup_tool_calls_days',  '2', 'days', 'voice tool call records older than this are deleted'),
   ('cleanup_job_runs_days',    '30', 'days', 'job runs started longer ago are deleted'),
   ('cleanup_cron_runs_days',   '7', 'days', 'pg_cron run details that ended longer ago are deleted'),
   ('cleanup_auth_users_hours', '24', 'hours', 'unconfirmed Auth users never bound nor onboarded, older than this, are deleted'),
   ('cleanup_batch_max',        '10000', 'rows', 'most rows game.cleanup deletes per table per run');
+
+-- Retention of the tables that only grow (sql/35_retention.sql, docs/retention.md; cron nikita-retention, daily).
+-- Each window is longer than the longest any reader of its table looks back (the portal's 30-day history, the
+-- Gottman window, the daily summaries' catch-up, Telegram's 24 h of resends, the life of a dedupe key), which
+-- tests/sql/182-retention.test.sql checks; the batch sizes bound each statement, the batch count a run.
+insert into game.tunables (name, value, unit, meaning) values
+  ('retention_score_history_days',  '365', 'days', 'score_history rows recorded longer ago are deleted (each player''s last row and last exchange before that, and days with a conversation but no daily summary, are kept)'),
+  ('retention_messages_days',       '180', 'days', 'messages of conversations whose pipeline job finished longer ago are deleted (each player''s last conversation per platform before that is kept)'),
+  ('retention_llm_calls_days',      '90', 'days', 'LLM ledger rows of UTC days ended longer ago are summed into private.llm_cost_daily and deleted'),
+  ('retention_inbox_days',          '7', 'days', 'done and ignored inbox rows received longer ago are deleted'),
+  ('retention_inbox_failed_days',   '30', 'days', 'failed inbox rows received longer ago are deleted once a later update of the chat is done'),
+  ('retention_outbox_days',         '30', 'days', 'sent outbox rows sent longer ago are deleted'),
+  ('retention_outbox_failed_days',  '90', 'days', 'failed, unconfirmed and skipped outbox rows queued longer ago are deleted'),
+  ('retention_batch_rows',          '10000', 'rows', 'rows one retention statement deletes at most'),
+  ('retention_batch_conversations', '500', 'conversations', 'conversations whose messages one retention statement deletes at most'),
+  ('retention_max_batches',         '100', 'batches', 'batches one retention run takes per table at most (a backlog goes over the next runs)');
 
 -- PLATFORM.md §7 Memory (the memory update of GAME_RULES.md §14.1): a new fact this similar to an active one of the
 -- same player and graph type supersedes it.

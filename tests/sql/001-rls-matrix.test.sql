@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(471);
+select plan(480);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -58,6 +58,9 @@ select * from tests.rls_matrix('game.touchpoint_occasions', 'user_id', false, 'a
 select * from tests.rls_matrix('private.telegram_updates', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.outbox', 'user_id', false, 'alice', 'bob');
 select * from tests.rls_matrix('private.llm_calls', 'user_id', false, 'alice', 'bob');
+insert into private.llm_cost_daily (day, purpose, model, batch, status, calls)
+values ('2026-01-04', 'reply', 'claude-sonnet-4-6', false, 'ok', 1);
+select * from tests.rls_matrix_backend('private.llm_cost_daily', 'day');
 select * from tests.rls_matrix_backend('private.job_runs', 'id');
 select * from tests.rls_matrix_backend('private.job_leases', 'job');
 insert into private.job_marks (job, key, done_at) values ('life-sim', 'a:2026-01-05', '2026-01-05 03:00+00');

@@ -10,7 +10,7 @@ select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot',
   'conversation_effects', 'conversation_threads', 'thoughts', 'ready_prompts',
   'life_arcs', 'life_people', 'touchpoints', 'touchpoint_occasions', 'psyche_states'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'job_marks', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
-  'voice_sessions', 'voice_events', 'tool_calls', 'psyche_batches', 'psyche_requests'], 'private tables');
+  'voice_sessions', 'voice_events', 'tool_calls', 'psyche_batches', 'psyche_requests', 'llm_cost_daily'], 'private tables');
 select views_are('public', array['player_stats', 'conversation_list', 'timezone_options'], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
 select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction', 'after_interaction',
@@ -42,14 +42,15 @@ select functions_are('game', array['provision_player', 'refresh_tunables_snapsho
   'issue_link_code', 'admin_adjust', 'admin_reset', 'admin_reprocess', 'require_admin', 'check_admin_deltas',
   'record_admin_action',
   'due_daily_summaries', 'daily_summary_inputs', 'save_daily_summary', 'cleanup', 'daily_summary_numbers', 'summary_tones',
-  'check_daily_summary'], 'game functions');
+  'check_daily_summary', 'apply_retention'], 'game functions');
 
 select functions_are('private', array['check_user_timezone', 'touch_updated_at', 'claim_inbox', 'inbox_claim_held', 'save_inbox_progress', 'finish_inbox', 'inbox_chats_due', 'fail_inbox',
   'claim_outbox', 'outbox_outlook', 'typing_window', 'release_outbox', 'mark_sending', 'mark_sent', 'mark_send_failed', 'mark_unconfirmed', 'invoke_job',
   'take_job_lease', 'release_job_lease', 'claim_conversation_jobs', 'record_conversation_stage', 'finish_conversation_job',
   'fail_conversation_job',
   'set_session_call', 'fail_outbound_session', 'tool_call_replay', 'save_tool_call', 'store_voice_call', 'fail_voice_call',
-  'llm_cost', 'delete_score_history_of_players', 'detach_score_history_from_conversations'], 'private functions');
+  'llm_cost', 'delete_score_history_of_players', 'detach_score_history_from_conversations', 'llm_costs',
+  'retain_score_history', 'retain_messages', 'retain_llm_calls', 'retain_inbox', 'retain_outbox'], 'private functions');
 
 select is(
   (select array_agg(c.oid::regclass::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -125,6 +126,7 @@ select results_eq(
            ('nikita-process-inbox | * * * * * | select private.invoke_job(''process-inbox'')'),
            ('nikita-psyche-collect | */10 * * * * | select private.invoke_job(''psyche-collect'')'),
            ('nikita-psyche-submit | 15 * * * * | select private.invoke_job(''psyche-submit'')'),
+           ('nikita-retention | 40 3 * * * | select game.apply_retention(now())'),
            ('nikita-touchpoints | */5 * * * * | select private.invoke_job(''touchpoints'')')$$,
   'the schedules of PLATFORM.md §5.2 (HTTP jobs every minute on pg_cron 1.4 instead of every 5 seconds)');
 
