@@ -20,7 +20,7 @@ import { createDb, type Sql } from "./platform/db.ts";
 import { databaseUrl } from "./platform/env.ts";
 import { setLogLevel, withRequestId } from "./platform/log.ts";
 import { createReplyContext } from "./memory/context.ts";
-import { createRuntime, type Runtime } from "./platform/runtime.ts";
+import { afterResponse, createRuntime, type Runtime } from "./platform/runtime.ts";
 import { drainChat, type DrainDeps } from "./telegram/drain.ts";
 import { nativeFetch } from "./telegram/fetch.ts";
 import { createWebhookHandler } from "./telegram/webhook.ts";
@@ -107,14 +107,16 @@ function createVoiceSender(env: AppEnv & OutboundCallEnv, sql: Sql, runtime: Run
   });
 }
 
+/** The acknowledgements' own pool (the webhook's and voice's stores): small, its sessions service_role from the start
+ * so an acknowledgement is one statement. The webhook bench measures its floor over a pool built here too. */
+export function createAckDb(url: string): Sql {
+  return createDb(url, { max: 2, applicationName: "nikita-acks", serviceRoleSessions: true });
+}
+
 export function createApp(env: AppEnv & OutboundCallEnv, overrides: AppOverrides = {}): App {
   setLogLevel(env.LOG_LEVEL);
   const sql = overrides.sql ?? createDb(databaseUrl(env));
-  const ackSql = overrides.ackSql ?? createDb(databaseUrl(env), {
-    max: 2,
-    applicationName: "nikita-acks",
-    serviceRoleSessions: true,
-  });
+  const ackSql = overrides.ackSql ?? createAckDb(databaseUrl(env));
   const runtime = overrides.runtime ?? createRuntime();
   const telegram = new Api(env.TELEGRAM_BOT_TOKEN, {
     apiRoot: env.TELEGRAM_API_ROOT,
@@ -178,8 +180,9 @@ export function telegramWebhookHandler(app: App, env: { TELEGRAM_WEBHOOK_SECRET:
   return withRequestId(createWebhookHandler({
     sql: app.ackSql,
     secret: env.TELEGRAM_WEBHOOK_SECRET,
+    // The drain starts once the acknowledgement has gone out: nothing of a turn runs before the 200.
     afterAck: (chatId) =>
-      app.runtime.waitUntil(drainChat(app.drain, chatId).then(() => deliverTurnReplies(app, chatId))),
+      afterResponse(app.runtime, () => drainChat(app.drain, chatId).then(() => deliverTurnReplies(app, chatId))),
   }));
 }
 

@@ -7,7 +7,7 @@ import { deliver } from "../../functions/_shared/outbox/deliver.ts";
 import { telegramSender } from "../../functions/_shared/outbox/senders/telegram.ts";
 import { createDb, type Sql } from "../../functions/_shared/platform/db.ts";
 import { parseEnv } from "../../functions/_shared/platform/env.ts";
-import { createRuntime } from "../../functions/_shared/platform/runtime.ts";
+import { afterResponse, createRuntime } from "../../functions/_shared/platform/runtime.ts";
 import { drainChat } from "../../functions/_shared/telegram/drain.ts";
 import { createWebhookHandler } from "../../functions/_shared/telegram/webhook.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.ts";
@@ -101,7 +101,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
   const webhook = createWebhookHandler({
     sql: app.ackSql,
     secret: SECRET,
-    afterAck: (chatId) => app.runtime.waitUntil(drainChat(app.drain, chatId)),
+    afterAck: (chatId) => afterResponse(app.runtime, () => drainChat(app.drain, chatId)),
   });
   // Delivery runs on a clock ahead of real time (so reply delays are due) that only moves forward.
   let clock = 0;

@@ -31,3 +31,12 @@ export function createRuntime(options: { now?: () => Date } = {}): Runtime {
     },
   };
 }
+
+/** Runs `work` after the response: registered with waitUntil at once (so the platform keeps the worker for it), but
+ * started on a timer turn of the event loop. Work a handler starts itself, even only its synchronous part up to its
+ * first await (a drain builds and writes its claim query), and work chained on a promise (a microtask) both run
+ * before the handler's response is handed back, so an acknowledgement would wait for them; a timer turn comes after
+ * the response has gone out. */
+export function afterResponse(runtime: Runtime, work: () => Promise<unknown>): void {
+  runtime.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(work));
+}

@@ -16,7 +16,8 @@ import { classifyUpdate, updateSchema } from "./updates.ts";
 export interface WebhookDeps {
   sql: Sql;
   secret: string;
-  /** Schedules drain(chat) after the response (waitUntil on the platform). */
+  /** Schedules drain(chat) after the response (waitUntil on the platform). It is called before the response is
+   * returned, so it must only schedule: work it starts at once, or on a promise, delays the 200 (afterResponse). */
   afterAck: (chatId: number) => void;
   /** Seconds reserved for the waitUntil path before the sweeper may take the update. */
   leaseSeconds?: number;
