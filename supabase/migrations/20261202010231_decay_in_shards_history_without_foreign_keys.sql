@@ -21,6 +21,8 @@ CREATE OR REPLACE FUNCTION game.apply_decay (
   SET search_path TO ''
   SET jit TO 'off'
   SET work_mem TO '256MB'
+  SET enable_memoize TO 'off'
+  SET enable_nestloop TO 'off'
   AS $function$
 declare
   v_t jsonb := game.tunables_json();
