@@ -1,5 +1,6 @@
 // HTTP plumbing every route shares (PLATFORM.md §1): JSON error bodies, body size limit, method checks and
 // constant-time secret comparison.
+import { timingSafeEqual } from "node:crypto";
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -60,15 +61,17 @@ export function parseJson(text: string): unknown {
 
 const utf8 = new TextEncoder();
 
-/** Compares a given secret with the expected one in constant time: every byte of the given value is compared with
- * the expected (cycled) and the lengths are folded into the same difference, so the time depends on the given
- * value's length alone, never on what the secret holds or how long it is. Synchronous, a few microseconds (two
- * HMAC digests cost some 30 µs, the acknowledgement's largest cost after its insert). */
+/** Compares a given secret with the expected one in constant time (node:crypto's timingSafeEqual over the bytes).
+ * A value of another length is compared with itself, so the time depends on the given value's length alone and a
+ * mismatch in length says nothing of what the secret holds. Synchronous and a microsecond or so: two HMAC digests,
+ * the earlier way, cost some 30 µs, the acknowledgement's largest cost after its insert. */
 export function secretEquals(given: string | null, expected: string): boolean {
   if (given === null || expected === "") return false;
   const a = utf8.encode(given);
   const b = utf8.encode(expected);
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i % b.length]!;
-  return difference === 0;
+  if (a.length !== b.length) {
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
 }
