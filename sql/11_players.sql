@@ -33,6 +33,13 @@ create table public.users (
   telegram_unreachable_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
+  -- The four hidden metrics (GAME_RULES.md §2) beside the score they make: every exchange and decay pass rewrites
+  -- them with the score, and one row write per player is half what two tables cost. Read as public.user_metrics.
+  intimacy numeric(7, 4) not null default 50 check (intimacy between 0 and 100),
+  passion numeric(7, 4) not null default 50 check (passion between 0 and 100),
+  trust numeric(7, 4) not null default 50 check (trust between 0 and 100),
+  secureness numeric(7, 4) not null default 50 check (secureness between 0 and 100),
+  metrics_updated_at timestamptz not null default now(),
   check ((game_status = 'game_over') = (game_over_reason is not null))
 )
 -- Every active player's row is rewritten by each hourly decay pass: free space on each page keeps those
@@ -53,7 +60,8 @@ revoke all on public.users from anon, authenticated;
 grant select (id, telegram_id, telegram_chat_id, phone, display_name, city, timezone, darkness_level,
   notifications_enabled, onboarding_status, onboarded_at, game_started_at, relationship_score, chapter,
   boss_attempts, days_played, game_status, game_over_reason, boss_fight_started_at, cool_down_until,
-  last_interaction_at, decay_through, decay_day, decay_day_amount, created_at, updated_at) on public.users to authenticated;
+  last_interaction_at, decay_through, decay_day, decay_day_amount, created_at, updated_at, intimacy, passion, trust,
+  secureness, metrics_updated_at) on public.users to authenticated;
 grant update (timezone, notifications_enabled) on public.users to authenticated;
 
 create policy "users: select own or admin"
@@ -65,25 +73,15 @@ create policy "users: update own settings"
   using (id = (select auth.uid()))
   with check (id = (select auth.uid()));
 
-create table public.user_metrics (
-  user_id uuid primary key references public.users (id) on delete cascade,
-  intimacy numeric(7, 4) not null default 50 check (intimacy between 0 and 100),
-  passion numeric(7, 4) not null default 50 check (passion between 0 and 100),
-  trust numeric(7, 4) not null default 50 check (trust between 0 and 100),
-  secureness numeric(7, 4) not null default 50 check (secureness between 0 and 100),
-  updated_at timestamptz not null default now()
-)
--- Rewritten by every exchange and decay pass: room for HOT updates, as for public.users.
-with (fillfactor = 50);
-comment on table public.user_metrics is 'The four hidden relationship metrics of a player (0..100); relationship_score is derived from them.';
+-- The metrics as the portal reads them (PLATFORM.md §8): one row per player, under the player row's policy
+-- (security_invoker). Read only: the engine writes the metrics on public.users.
+create view public.user_metrics with (security_invoker = true) as
+  select id as user_id, intimacy, passion, trust, secureness, metrics_updated_at as updated_at
+  from public.users;
+comment on view public.user_metrics is 'The four hidden relationship metrics of a player (0..100); relationship_score is derived from them. Stored on public.users; players read their own.';
 
-alter table public.user_metrics enable row level security;
-revoke all on public.user_metrics from anon, authenticated;
-grant select on public.user_metrics to authenticated;
-
-create policy "user_metrics: select own or admin"
-  on public.user_metrics for select to authenticated
-  using (user_id = (select auth.uid()) or (select public.is_admin()));
+revoke all on public.user_metrics from anon, authenticated, service_role;
+grant select on public.user_metrics to authenticated, service_role;
 
 create table public.engagement_state (
   user_id uuid primary key references public.users (id) on delete cascade,
@@ -174,12 +172,9 @@ set search_path = ''
 as $$
 begin
   -- The phone is not copied: players share it from Telegram, where it is checked to be their own.
-  insert into public.users (id, game_started_at)
-  values (new.id, coalesce(new.created_at, now()))
+  insert into public.users (id, game_started_at, metrics_updated_at)
+  values (new.id, coalesce(new.created_at, now()), coalesce(new.created_at, now()))
   on conflict (id) do nothing;
-  insert into public.user_metrics (user_id, updated_at)
-  values (new.id, coalesce(new.created_at, now()))
-  on conflict (user_id) do nothing;
   insert into public.engagement_state (user_id, updated_at)
   values (new.id, coalesce(new.created_at, now()))
   on conflict (user_id) do nothing;
@@ -189,7 +184,7 @@ begin
   return new;
 end
 $$;
-comment on function game.provision_player() is 'Trigger on auth.users insert: creates users, user_metrics (4 x 50) and engagement_state (calibrating). SECURITY DEFINER because Auth inserts as its own role.';
+comment on function game.provision_player() is 'Trigger on auth.users insert: creates users (metrics 4 x 50) and engagement_state (calibrating). SECURITY DEFINER because Auth inserts as its own role.';
 revoke execute on function game.provision_player() from public, anon, authenticated, service_role;
 
 create trigger on_auth_user_created

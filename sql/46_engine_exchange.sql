@@ -17,7 +17,6 @@ declare
   v_after public.users;
   v_chapter public.chapters;
   v_state text;
-  v_metrics public.user_metrics;
   v_events jsonb := '[]'::jsonb;
   v_timeout jsonb;
   v_behaviors jsonb := coalesce(p_analysis -> 'behaviors', '[]');
@@ -78,7 +77,6 @@ begin
 
   select * into v_chapter from public.chapters where chapter = v_user.chapter;
   select state into v_state from public.engagement_state where user_id = p_user_id;
-  select * into v_metrics from public.user_metrics where user_id = p_user_id for no key update;
   v_deltas := array[(v_raw ->> 'intimacy')::numeric, (v_raw ->> 'passion')::numeric,
                     (v_raw ->> 'trust')::numeric, (v_raw ->> 'secureness')::numeric];
 
@@ -92,7 +90,7 @@ begin
   v_multiplier := (v_t ->> ('multiplier_' || v_state))::numeric;
   v_cap := v_chapter.delta_cap;
   -- 4. Add, clamp each metric to 0..100, recompute the score.
-  v_new := array[v_metrics.intimacy, v_metrics.passion, v_metrics.trust, v_metrics.secureness];
+  v_new := array[v_user.intimacy, v_user.passion, v_user.trust, v_user.secureness];
   v_applied := array[0, 0, 0, 0]::numeric[];
   for i in 1..4 loop
     v_deltas[i] := round(greatest(-v_cap, least(v_cap,
@@ -103,9 +101,6 @@ begin
   v_score_before := v_user.relationship_score;
   v_score_after := game.score_of(v_t, v_new[1], v_new[2], v_new[3], v_new[4]);
   v_delta := v_score_after - v_score_before;
-  update public.user_metrics
-  set intimacy = v_new[1], passion = v_new[2], trust = v_new[3], secureness = v_new[4], updated_at = p_now
-  where user_id = p_user_id;
 
   -- 5. Conflict. 6. Engagement (text only). 7. Vices.
   v_conflict := game.step_conflict(v_user, v_delta, v_behaviors, p_analysis -> 'repair', v_t, p_now);
@@ -113,7 +108,7 @@ begin
     v_engagement := game.step_engagement(v_user, p_analysis -> 'language', v_t, p_now);
   end if;
   v_vices := game.apply_vice_signals(p_user_id, v_user.chapter, p_analysis -> 'vice_signals', v_t, p_now);
-  -- 8. The interaction, written below with the score in one update of the player row.
+  -- 8. The interaction, written below with the metrics and the score in one update of the player row.
   v_after := game.after_interaction(v_user, p_now);
 
   if (v_conflict ->> 'crisis')::boolean then
@@ -136,7 +131,8 @@ begin
   update public.users
   set relationship_score = v_score_after, vulnerability_exchanges = v_user.vulnerability_exchanges,
       game_status = v_status, game_over_reason = v_reason, last_interaction_at = v_after.last_interaction_at,
-      days_played = v_after.days_played, last_played_on = v_after.last_played_on, updated_at = p_now
+      days_played = v_after.days_played, last_played_on = v_after.last_played_on, updated_at = p_now,
+      intimacy = v_new[1], passion = v_new[2], trust = v_new[3], secureness = v_new[4], metrics_updated_at = p_now
   where id = p_user_id;
   if v_reason is not null then
     v_events := v_events || jsonb_build_object('type', 'game_over', 'reason', v_reason,

@@ -10,21 +10,15 @@
 --   address only while that version is still the current one. A row another transaction changed after this
 --   statement's snapshot (an exchange, an admin adjustment, a concurrent run) is skipped: its watermark stays
 --   where it was, so the next run applies exactly the decay this one left, and a concurrent run never applies
---   twice. Metrics are read without a lock because every writer of user_metrics holds the player row's lock and
---   rewrites that row in the same transaction (game.lock_player), so metrics newer than the snapshot always come
---   with a newer player row, which is skipped.
--- - The player row's update returns what the metrics update, the history row and her messages need, so no
---   second join over the pass.
+--   twice. The metrics live on the same row, so score, metrics, watermark and ledger change in one row write.
+-- - The player row's update returns what the history row and her messages need, so no second join over the pass.
 -- - One decay row per player per UTC day (§7.2): the first run of the day that removes points inserts it, later
---   runs that day update it in place (only players whose ledger is already on today look for it).
+--   runs that day update it in place (only players whose ledger is already on today look for it). The row holds
+--   what the rule names, the day's drop (score_before - score) and its nominal amount, plus the consequences when
+--   there are any: each jsonb value built per row costs about a microsecond, the largest cost of the pass.
 -- - JIT off: compiling the expressions costs seconds per run and saves nothing on this plan; work_mem large
---   enough for the pass's hash tables to stay in memory. No nested loops and no memoize: the planner misjudges how
---   many players are overdue (a filter on an expression) and would probe user_metrics once per player and cache
---   a per-row subquery that never repeats; hash joins over the pass cost about a tenth less.
--- - Shards: Postgres runs one data-changing statement on one core, so the hourly pass is split by player id into
---   p_shards disjoint parts (the last byte of the id modulo p_shards), one cron job each, running side by side
---   (sql/data/schedules.sql: one per core). Shards never touch the same player, so they need no coordination; a
---   call without shard arguments covers every player.
+--   enough for the pass's hash tables to stay in memory. No memoize: the planner misjudges how many players are
+--   overdue (a filter on an expression) and would cache a per-row subquery that never repeats.
 create or replace function game.apply_decay(p_now timestamptz, p_shard int default 0, p_shards int default 1)
 returns jsonb
 language plpgsql
@@ -34,7 +28,6 @@ set search_path = ''
 set jit = off
 set work_mem = '256MB'
 set enable_memoize = off
-set enable_nestloop = off
 as $$
 declare
   v_t jsonb := game.tunables_json();
@@ -56,15 +49,14 @@ begin
       using errcode = '22023';
   end if;
   with candidates as (
-    select u.ctid as user_row, u.xmin as user_version, m.ctid as metrics_row,
+    select u.ctid as user_row, u.xmin as user_version,
            u.id, u.chapter, u.relationship_score, u.last_decay_warning_at,
-           m.intimacy, m.passion, m.trust, m.secureness,
+           u.intimacy, u.passion, u.trust, u.secureness,
            c.decay_per_hour as rate, c.decay_daily_cap as cap,
            u.last_interaction_at + c.decay_grace_hours * interval '1 hour' as overdue_from,
            greatest(coalesce(u.decay_through, '-infinity'), u.last_interaction_at + c.decay_grace_hours * interval '1 hour') as f,
            u.decay_day, u.decay_day_amount
     from public.users u
-    join public.user_metrics m on m.user_id = u.id
     join public.chapters c on c.chapter = u.chapter
     where u.game_status = 'active' and u.last_interaction_at is not null
       and p_now > u.last_interaction_at + c.decay_grace_hours * interval '1 hour'
@@ -129,79 +121,64 @@ begin
         game_status = case when s.new_score = 0 then 'game_over' else u.game_status end,
         game_over_reason = case when s.new_score = 0 then 'decay' else u.game_over_reason end,
         last_decay_warning_at = case when s.events @> '[{"kind": "where_are_you"}]' then p_now else u.last_decay_warning_at end,
+        intimacy = s.new_intimacy, passion = s.new_passion, trust = s.new_trust, secureness = s.new_secureness,
+        metrics_updated_at = case when s.amount > 0 then p_now else u.metrics_updated_at end,
         updated_at = p_now
     from scored s where u.ctid = s.user_row and u.xmin = s.user_version
-    returning u.id, u.telegram_chat_id, s.metrics_row, s.chapter, s.amount, s.f, s.overdue_from, s.decay_day as ledger_day,
-              s.relationship_score as score_before, s.new_score, s.events,
-              s.intimacy, s.passion, s.trust, s.secureness,
-              s.new_intimacy, s.new_passion, s.new_trust, s.new_secureness
-  ),
-  decayed as (
-    select w.* from users_written w where w.amount > 0
-  ),
-  metrics_written as (
-    update public.user_metrics m
-    set intimacy = d.new_intimacy, passion = d.new_passion, trust = d.new_trust, secureness = d.new_secureness, updated_at = p_now
-    from decayed d where m.ctid = d.metrics_row
+    returning u.id, u.telegram_chat_id, s.chapter, s.amount, s.decay_day as ledger_day,
+              s.relationship_score as score_before, s.new_score, s.events
   ),
   todays_rows as (
     -- Today's decay row of a player whose ledger is already on today: an earlier run today may have written it.
-    select d.id as user_id, h.id, h.score, h.event_details
-    from decayed d
+    select w.id as user_id, h.id, h.score, h.event_details, w.chapter, w.amount, w.score_before, w.new_score, w.events
+    from users_written w
     join lateral (
       select h.id, h.score, h.event_details from public.score_history h
-      where d.ledger_day = v_today and h.user_id = d.id and h.event_type = 'decay'
-        and h.recorded_at >= v_today_start and h.recorded_at <= p_now
+      where h.user_id = w.id and h.event_type = 'decay' and h.recorded_at >= v_today_start and h.recorded_at <= p_now
       order by h.recorded_at desc limit 1
     ) h on true
+    where w.amount > 0 and w.ledger_day = v_today
   ),
   history_updated as (
-    -- The day's totals: drops, deltas and nominal amounts add up, the interval runs from the day's first run, the
-    -- events accumulate; score_before moves so that score_before - score stays the day's total drop.
+    -- The day's totals: the nominal amounts add up, the events accumulate; score_before moves so that
+    -- score_before - score stays the day's total drop.
     update public.score_history h
-    set score = d.new_score, chapter = d.chapter, recorded_at = p_now,
+    set score = t.new_score, chapter = t.chapter, recorded_at = p_now,
         event_details = jsonb_build_object(
-          'deltas', jsonb_build_object(
-            'intimacy', (t.event_details -> 'deltas' ->> 'intimacy')::numeric + d.new_intimacy - d.intimacy,
-            'passion', (t.event_details -> 'deltas' ->> 'passion')::numeric + d.new_passion - d.passion,
-            'trust', (t.event_details -> 'deltas' ->> 'trust')::numeric + d.new_trust - d.trust,
-            'secureness', (t.event_details -> 'deltas' ->> 'secureness')::numeric + d.new_secureness - d.secureness),
-          'nominal_amount', (t.event_details ->> 'nominal_amount')::numeric + d.amount,
-          'interval', jsonb_build_object('from', t.event_details -> 'interval' -> 'from', 'to', p_now),
-          'overdue_hours', round(extract(epoch from p_now - d.overdue_from) / 3600, v_scale),
-          'score_before', (t.event_details ->> 'score_before')::numeric - t.score + d.score_before,
-          'events', coalesce(t.event_details -> 'events', '[]'::jsonb) || d.events)
-    from todays_rows t join decayed d on d.id = t.user_id
+          'score_before', (t.event_details ->> 'score_before')::numeric - t.score + t.score_before,
+          'nominal_amount', (t.event_details ->> 'nominal_amount')::numeric + t.amount)
+          || case when t.event_details ? 'events' or t.events <> '[]'
+                  then jsonb_build_object('events', coalesce(t.event_details -> 'events', '[]'::jsonb) || t.events)
+                  else '{}'::jsonb end
+    from todays_rows t
     where h.id = t.id
     returning h.id
   ),
   history_inserted as (
     insert into public.score_history (user_id, score, chapter, event_type, event_details, recorded_at)
-    select d.id, d.new_score, d.chapter, 'decay', jsonb_build_object(
-             'deltas', jsonb_build_object('intimacy', d.new_intimacy - d.intimacy, 'passion', d.new_passion - d.passion,
-               'trust', d.new_trust - d.trust, 'secureness', d.new_secureness - d.secureness),
-             'nominal_amount', d.amount, 'interval', jsonb_build_object('from', d.f, 'to', p_now),
-             'overdue_hours', round(extract(epoch from p_now - d.overdue_from) / 3600, v_scale),
-             'score_before', d.score_before, 'events', d.events),
+    select w.id, w.new_score, w.chapter, 'decay',
+           case when w.events = '[]'
+                then jsonb_build_object('score_before', w.score_before, 'nominal_amount', w.amount)
+                else jsonb_build_object('score_before', w.score_before, 'nominal_amount', w.amount, 'events', w.events) end,
            p_now
-    from decayed d
-    where d.ledger_day is distinct from v_today or not exists (select from todays_rows t where t.user_id = d.id)
+    from users_written w
+    where w.amount > 0 and (w.ledger_day is distinct from v_today or not exists (select from todays_rows t where t.user_id = w.id))
     returning id
   ),
   notices as (
     -- Her messages for the few players whose application crossed a threshold or ended the game: one per run
     -- (the day's row may carry several), once per player and p_now (GAME_RULES.md §7.3).
     insert into private.outbox (dedupe_key, user_id, chat_id, channel, kind, payload, due_at)
-    select 'decay:' || d.id || ':' || extract(epoch from p_now), d.id, d.telegram_chat_id, 'telegram', 'event',
-           jsonb_build_object('event', 'decay', 'chapter', d.chapter, 'events', d.events), p_now
-    from decayed d
-    where jsonb_array_length(d.events) > 0 and d.telegram_chat_id is not null
+    select 'decay:' || w.id || ':' || extract(epoch from p_now), w.id, w.telegram_chat_id, 'telegram', 'event',
+           jsonb_build_object('event', 'decay', 'chapter', w.chapter, 'events', w.events), p_now
+    from users_written w
+    where w.amount > 0 and w.events <> '[]' and w.telegram_chat_id is not null
     on conflict (dedupe_key) do nothing
   )
   select jsonb_build_object(
     'decayed', (select count(*) from history_updated) + (select count(*) from history_inserted),
-    'game_overs', (select count(*) from decayed where new_score = 0),
-    'warnings', (select count(*) from decayed where events @> '[{"type": "warning"}]'))
+    'game_overs', (select count(*) from users_written where amount > 0 and new_score = 0),
+    'warnings', (select count(*) from users_written where amount > 0 and events @> '[{"type": "warning"}]'))
   into v_result;
   return v_result;
 end

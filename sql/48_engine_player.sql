@@ -12,7 +12,6 @@ as $$
 declare
   v_t jsonb := game.tunables_json();
   v_user public.users := game.lock_player(p_user_id);
-  v_metrics public.user_metrics;
   v_engagement public.engagement_state;
   v_start numeric := (v_t ->> 'metric_start')::numeric;
   v_score numeric;
@@ -20,17 +19,15 @@ begin
   if v_user.game_status not in ('game_over', 'won') then
     return jsonb_build_object('reset', false, 'game_status', v_user.game_status, 'chapter', v_user.chapter);
   end if;
-  select * into v_metrics from public.user_metrics where user_id = p_user_id for no key update;
   select * into v_engagement from public.engagement_state where user_id = p_user_id for no key update;
   v_score := game.score_of(v_t, v_start, v_start, v_start, v_start);
 
-  update public.user_metrics set intimacy = v_start, passion = v_start, trust = v_start, secureness = v_start, updated_at = p_now
-  where user_id = p_user_id;
   update public.users set
     relationship_score = v_score, chapter = 1, boss_attempts = 0, game_status = 'active', game_over_reason = null,
     cool_down_until = null, boss_fight_started_at = null, vulnerability_exchanges = 0, days_played = 0,
     last_played_on = null, game_started_at = p_now, last_interaction_at = p_now, decay_through = p_now,
-    decay_day = null, decay_day_amount = 0, last_decay_warning_at = null
+    decay_day = null, decay_day_amount = 0, last_decay_warning_at = null,
+    intimacy = v_start, passion = v_start, trust = v_start, secureness = v_start, metrics_updated_at = p_now
   where id = p_user_id;
   if v_engagement.state <> 'calibrating' then
     perform game.engagement_transition(v_engagement, 'calibrating', 'reset', v_t, p_now);
@@ -47,8 +44,8 @@ begin
   perform game.write_history(p_user_id, v_score, 1, 'game_reset', jsonb_build_object(
     'score', v_user.relationship_score, 'chapter', v_user.chapter, 'game_status', v_user.game_status,
     'game_over_reason', v_user.game_over_reason, 'boss_attempts', v_user.boss_attempts,
-    'metrics', jsonb_build_object('intimacy', v_metrics.intimacy, 'passion', v_metrics.passion,
-      'trust', v_metrics.trust, 'secureness', v_metrics.secureness),
+    'metrics', jsonb_build_object('intimacy', v_user.intimacy, 'passion', v_user.passion,
+      'trust', v_user.trust, 'secureness', v_user.secureness),
     'events', '[]'::jsonb), null, p_now);
   return jsonb_build_object('reset', true, 'game_status', 'active', 'chapter', 1, 'score', v_score,
     'game_started_at', p_now, 'previous', jsonb_build_object('game_status', v_user.game_status,

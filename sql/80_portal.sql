@@ -154,8 +154,8 @@ declare
   v_min numeric := (v_t ->> 'metric_min')::numeric;
   v_max numeric := (v_t ->> 'metric_max')::numeric;
   v_user public.users;
-  v_m public.user_metrics;
-  v_new public.user_metrics;
+  v_m public.users;
+  v_new public.users;
   v_score numeric;
   v_applied jsonb;
   v_history_id bigint;
@@ -167,7 +167,7 @@ begin
     raise exception 'a reason of 1 to 500 characters is required' using errcode = '22023';
   end if;
   v_user := game.lock_player(p_user_id);
-  select * into v_m from public.user_metrics where user_id = p_user_id for no key update;
+  v_m := v_user;
   v_new := v_m;
   v_new.intimacy := least(v_max, greatest(v_min, v_m.intimacy + coalesce((p_deltas ->> 'intimacy')::numeric, 0)));
   v_new.passion := least(v_max, greatest(v_min, v_m.passion + coalesce((p_deltas ->> 'passion')::numeric, 0)));
@@ -177,10 +177,9 @@ begin
   v_applied := jsonb_build_object('intimacy', v_new.intimacy - v_m.intimacy, 'passion', v_new.passion - v_m.passion,
     'trust', v_new.trust - v_m.trust, 'secureness', v_new.secureness - v_m.secureness);
 
-  update public.user_metrics set intimacy = v_new.intimacy, passion = v_new.passion, trust = v_new.trust,
-    secureness = v_new.secureness, updated_at = p_now
-  where user_id = p_user_id;
-  update public.users set relationship_score = v_score, updated_at = p_now where id = p_user_id;
+  update public.users set intimacy = v_new.intimacy, passion = v_new.passion, trust = v_new.trust,
+    secureness = v_new.secureness, metrics_updated_at = p_now, relationship_score = v_score, updated_at = p_now
+  where id = p_user_id;
   v_history_id := game.write_history(p_user_id, v_score, v_user.chapter, 'manual_adjustment', jsonb_build_object(
     'deltas', v_applied, 'requested', p_deltas, 'reason', p_reason, 'admin_id', p_admin_id,
     'score_before', v_user.relationship_score, 'events', '[]'::jsonb), null, p_now);

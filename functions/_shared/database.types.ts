@@ -27,6 +27,12 @@ isOneToOne: false
       foreignKeyName: "admin_audit_log_admin_id_fkey"
       columns: ["admin_id"]
 isOneToOne: false
+      referencedRelation: "user_metrics"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "admin_audit_log_admin_id_fkey"
+      columns: ["admin_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     },{
@@ -34,6 +40,12 @@ isOneToOne: false
       columns: ["target_user_id"]
 isOneToOne: false
       referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "admin_audit_log_target_user_id_fkey"
+      columns: ["target_user_id"]
+isOneToOne: false
+      referencedRelation: "user_metrics"
       referencedColumns: ["user_id"]
     },{
       foreignKeyName: "admin_audit_log_target_user_id_fkey"
@@ -79,6 +91,12 @@ isOneToOne: false
       foreignKeyName: "conversations_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "user_metrics"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "conversations_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -100,6 +118,12 @@ isOneToOne: false
       columns: ["user_id"]
 isOneToOne: false
       referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "daily_summaries_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "user_metrics"
       referencedColumns: ["user_id"]
     },{
       foreignKeyName: "daily_summaries_user_id_fkey"
@@ -143,6 +167,12 @@ isOneToOne: false
       foreignKeyName: "emotional_states_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "user_metrics"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "emotional_states_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -164,6 +194,12 @@ isOneToOne: false
       columns: ["user_id"]
 isOneToOne: false
       referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "engagement_history_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "user_metrics"
       referencedColumns: ["user_id"]
     },{
       foreignKeyName: "engagement_history_user_id_fkey"
@@ -195,6 +231,12 @@ isOneToOne: true
       foreignKeyName: "engagement_state_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: true
+      referencedRelation: "user_metrics"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "engagement_state_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: true
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -216,6 +258,12 @@ isOneToOne: true
       columns: ["user_id"]
 isOneToOne: false
       referencedRelation: "player_stats"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "life_events_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "user_metrics"
       referencedColumns: ["user_id"]
     },{
       foreignKeyName: "life_events_user_id_fkey"
@@ -259,6 +307,12 @@ isOneToOne: false
       foreignKeyName: "messages_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "user_metrics"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "messages_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -276,32 +330,6 @@ isOneToOne: false
                   }
                   Relationships: [
                     
-                  ]
-                },"user_metrics": {
-                  Row: {
-                    "intimacy": number,"passion": number,"secureness": number,"trust": number,"updated_at": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "intimacy"?: number,"passion"?: number,"secureness"?: number,"trust"?: number,"updated_at"?: string,"user_id": string
-                  }
-                  Update: {
-                    "intimacy"?: number,"passion"?: number,"secureness"?: number,"trust"?: number,"updated_at"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "user_metrics_user_id_fkey"
-      columns: ["user_id"]
-isOneToOne: true
-      referencedRelation: "player_stats"
-      referencedColumns: ["user_id"]
-    },{
-      foreignKeyName: "user_metrics_user_id_fkey"
-      columns: ["user_id"]
-isOneToOne: true
-      referencedRelation: "users"
-      referencedColumns: ["id"]
-    }
                   ]
                 },"user_vice_preferences": {
                   Row: {
@@ -325,20 +353,26 @@ isOneToOne: false
       foreignKeyName: "user_vice_preferences_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "user_metrics"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "user_vice_preferences_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
                   ]
                 },"users": {
                   Row: {
-                    "boss_attempts": number,"boss_fight_started_at": string | null,"chapter": number,"city": string | null,"cool_down_until": string | null,"created_at": string,"darkness_level": number | null,"days_played": number,"decay_day": string | null,"decay_day_amount": number,"decay_through": string | null,"display_name": string | null,"game_over_reason": string | null,"game_started_at": string,"game_status": string,"id": string,"last_decay_warning_at": string | null,"last_interaction_at": string | null,"last_played_on": string | null,"notifications_enabled": boolean,"onboarded_at": string | null,"onboarding_status": string,"phone": string | null,"relationship_score": number,"telegram_chat_id": number | null,"telegram_id": number | null,"telegram_unreachable_at": string | null,"timezone": string,"updated_at": string,"vulnerability_exchanges": number
+                    "boss_attempts": number,"boss_fight_started_at": string | null,"chapter": number,"city": string | null,"cool_down_until": string | null,"created_at": string,"darkness_level": number | null,"days_played": number,"decay_day": string | null,"decay_day_amount": number,"decay_through": string | null,"display_name": string | null,"game_over_reason": string | null,"game_started_at": string,"game_status": string,"id": string,"intimacy": number,"last_decay_warning_at": string | null,"last_interaction_at": string | null,"last_played_on": string | null,"metrics_updated_at": string,"notifications_enabled": boolean,"onboarded_at": string | null,"onboarding_status": string,"passion": number,"phone": string | null,"relationship_score": number,"secureness": number,"telegram_chat_id": number | null,"telegram_id": number | null,"telegram_unreachable_at": string | null,"timezone": string,"trust": number,"updated_at": string,"vulnerability_exchanges": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "boss_attempts"?: number,"boss_fight_started_at"?: string | null,"chapter"?: number,"city"?: string | null,"cool_down_until"?: string | null,"created_at"?: string,"darkness_level"?: number | null,"days_played"?: number,"decay_day"?: string | null,"decay_day_amount"?: number,"decay_through"?: string | null,"display_name"?: string | null,"game_over_reason"?: string | null,"game_started_at": string,"game_status"?: string,"id": string,"last_decay_warning_at"?: string | null,"last_interaction_at"?: string | null,"last_played_on"?: string | null,"notifications_enabled"?: boolean,"onboarded_at"?: string | null,"onboarding_status"?: string,"phone"?: string | null,"relationship_score"?: number,"telegram_chat_id"?: number | null,"telegram_id"?: number | null,"telegram_unreachable_at"?: string | null,"timezone"?: string,"updated_at"?: string,"vulnerability_exchanges"?: number
+                    "boss_attempts"?: number,"boss_fight_started_at"?: string | null,"chapter"?: number,"city"?: string | null,"cool_down_until"?: string | null,"created_at"?: string,"darkness_level"?: number | null,"days_played"?: number,"decay_day"?: string | null,"decay_day_amount"?: number,"decay_through"?: string | null,"display_name"?: string | null,"game_over_reason"?: string | null,"game_started_at": string,"game_status"?: string,"id": string,"intimacy"?: number,"last_decay_warning_at"?: string | null,"last_interaction_at"?: string | null,"last_played_on"?: string | null,"metrics_updated_at"?: string,"notifications_enabled"?: boolean,"onboarded_at"?: string | null,"onboarding_status"?: string,"passion"?: number,"phone"?: string | null,"relationship_score"?: number,"secureness"?: number,"telegram_chat_id"?: number | null,"telegram_id"?: number | null,"telegram_unreachable_at"?: string | null,"timezone"?: string,"trust"?: number,"updated_at"?: string,"vulnerability_exchanges"?: number
                   }
                   Update: {
-                    "boss_attempts"?: number,"boss_fight_started_at"?: string | null,"chapter"?: number,"city"?: string | null,"cool_down_until"?: string | null,"created_at"?: string,"darkness_level"?: number | null,"days_played"?: number,"decay_day"?: string | null,"decay_day_amount"?: number,"decay_through"?: string | null,"display_name"?: string | null,"game_over_reason"?: string | null,"game_started_at"?: string,"game_status"?: string,"id"?: string,"last_decay_warning_at"?: string | null,"last_interaction_at"?: string | null,"last_played_on"?: string | null,"notifications_enabled"?: boolean,"onboarded_at"?: string | null,"onboarding_status"?: string,"phone"?: string | null,"relationship_score"?: number,"telegram_chat_id"?: number | null,"telegram_id"?: number | null,"telegram_unreachable_at"?: string | null,"timezone"?: string,"updated_at"?: string,"vulnerability_exchanges"?: number
+                    "boss_attempts"?: number,"boss_fight_started_at"?: string | null,"chapter"?: number,"city"?: string | null,"cool_down_until"?: string | null,"created_at"?: string,"darkness_level"?: number | null,"days_played"?: number,"decay_day"?: string | null,"decay_day_amount"?: number,"decay_through"?: string | null,"display_name"?: string | null,"game_over_reason"?: string | null,"game_started_at"?: string,"game_status"?: string,"id"?: string,"intimacy"?: number,"last_decay_warning_at"?: string | null,"last_interaction_at"?: string | null,"last_played_on"?: string | null,"metrics_updated_at"?: string,"notifications_enabled"?: boolean,"onboarded_at"?: string | null,"onboarding_status"?: string,"passion"?: number,"phone"?: string | null,"relationship_score"?: number,"secureness"?: number,"telegram_chat_id"?: number | null,"telegram_id"?: number | null,"telegram_unreachable_at"?: string | null,"timezone"?: string,"trust"?: number,"updated_at"?: string,"vulnerability_exchanges"?: number
                   }
                   Relationships: [
                     
@@ -368,6 +402,12 @@ isOneToOne: false
       foreignKeyName: "conversations_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
+      referencedRelation: "user_metrics"
+      referencedColumns: ["user_id"]
+    },{
+      foreignKeyName: "conversations_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
       referencedRelation: "users"
       referencedColumns: ["id"]
     }
@@ -386,6 +426,20 @@ isOneToOne: false
                   }
                   ComputedFields: never
                   Relationships: [
+                    
+                  ]
+                },"user_metrics": {
+                  Row: {
+                    "intimacy": number,"passion": number,"secureness": number,"trust": number,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                           "intimacy"?: number | null,"passion"?: number | null,"secureness"?: number | null,"trust"?: number | null,"updated_at"?: string | null,"user_id"?: string | null
+                         }
+                        Update: {
+                           "intimacy"?: number | null,"passion"?: number | null,"secureness"?: number | null,"trust"?: number | null,"updated_at"?: string | null,"user_id"?: string | null
+                         }
+                        Relationships: [
                     
                   ]
                 }

@@ -30,12 +30,10 @@ begin
   from pg_catalog.generate_series(p_from, p_to) n;
   get diagnostics v_rows = row_count;
   insert into public.users (id, game_started_at, timezone, onboarding_status, onboarded_at, last_interaction_at,
-    created_at, updated_at)
+    created_at, updated_at, metrics_updated_at)
   select bench.player_id(n), p_now - interval '30 days', 'UTC', 'completed', p_now - interval '30 days',
-    p_now - interval '20 hours', p_now - interval '30 days', p_now - interval '30 days'
+    p_now - interval '20 hours', p_now - interval '30 days', p_now - interval '30 days', p_now - interval '30 days'
   from pg_catalog.generate_series(p_from, p_to) n;
-  insert into public.user_metrics (user_id, updated_at)
-  select bench.player_id(n), p_now - interval '30 days' from pg_catalog.generate_series(p_from, p_to) n;
   insert into public.engagement_state (user_id, updated_at)
   select bench.player_id(n), p_now - interval '30 days' from pg_catalog.generate_series(p_from, p_to) n;
   insert into game.conflict_state (user_id)
@@ -94,8 +92,7 @@ begin
   set relationship_score = 50, chapter = 1, game_status = 'active', game_over_reason = null, boss_attempts = 0,
     boss_fight_started_at = null, cool_down_until = null, last_interaction_at = p_now - interval '20 hours',
     decay_through = null, decay_day = null, decay_day_amount = 0, last_decay_warning_at = null,
-    vulnerability_exchanges = 0;
-  update public.user_metrics set intimacy = 50, passion = 50, trust = 50, secureness = 50;
+    vulnerability_exchanges = 0, intimacy = 50, passion = 50, trust = 50, secureness = 50;
   truncate public.score_history, bench.decay_floor_history;
 end
 $$;
@@ -153,7 +150,7 @@ declare
   v_total numeric;
   v_ledger_day date;
   v_ledger numeric;
-  v_m public.user_metrics;
+  v_m public.users;
   v_after numeric;
   v_warn boolean;
   n_decayed integer := 0;
@@ -193,14 +190,14 @@ begin
       where id = r.id;
       continue;
     end if;
-    update public.user_metrics
+    update public.users
     set intimacy = greatest(intimacy - v_total, 0), passion = greatest(passion - v_total, 0),
-      trust = greatest(trust - v_total, 0), secureness = greatest(secureness - v_total, 0), updated_at = p_now
-    where user_id = r.id
+      trust = greatest(trust - v_total, 0), secureness = greatest(secureness - v_total, 0), metrics_updated_at = p_now
+    where id = r.id
     returning * into v_m;
     v_after := game.score_of(v_t, v_m.intimacy, v_m.passion, v_m.trust, v_m.secureness);
     if v_total >= r.relationship_score then
-      update public.user_metrics set intimacy = 0, passion = 0, trust = 0, secureness = 0 where user_id = r.id;
+      update public.users set intimacy = 0, passion = 0, trust = 0, secureness = 0 where id = r.id;
       v_after := 0;
     end if;
     v_warn := v_after > 0 and r.relationship_score >= 40 and v_after < 40

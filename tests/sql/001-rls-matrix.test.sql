@@ -1,7 +1,7 @@
 -- The RLS matrix for every table we own: anon, player A, player B's rows, service_role x select, insert,
 -- update, delete. Players read only their own rows in public; game and private admit service_role only.
 begin;
-select plan(480);
+select plan(485);
 
 select tests.create_player('alice');
 select tests.create_player('bob');
@@ -16,7 +16,6 @@ select c.id, c.user_id, '{"tones": ["neutral"]}', '{"applied": true}', '2026-01-
 where c.user_id in (tests.player('alice'), tests.player('bob'));
 
 select * from tests.rls_matrix('public.users', 'id', true, 'alice', 'bob');
-select * from tests.rls_matrix('public.user_metrics', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.engagement_state', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.engagement_history', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix('public.user_vice_preferences', 'user_id', true, 'alice', 'bob');
@@ -99,6 +98,8 @@ select * from tests.rls_matrix('private.psyche_requests', 'user_id', false, 'ali
 
 -- The portal's views (security_invoker: the caller's RLS decides) and the admin audit log (admins read it, nobody
 -- writes it through the API; the backend only appends).
+-- The metrics live on public.users; the view reads them under the player row's policy and is written by nobody.
+select * from tests.rls_matrix_read('public.user_metrics', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix_read('public.player_stats', 'user_id', true, 'alice', 'bob');
 select * from tests.rls_matrix_read('public.conversation_list', 'user_id', true, 'alice', 'bob');
 insert into public.admin_audit_log (at, admin_id, action, target_user_id, details)

@@ -1,5 +1,5 @@
--- An auth.users insert provisions the player: users, user_metrics (4 x 50) and engagement_state (calibrating),
--- with the starting values of GAME_RULES.md §1.
+-- An auth.users insert provisions the player: users (with its four metrics at 50, read as user_metrics) and
+-- engagement_state (calibrating), with the starting values of GAME_RULES.md §1.
 begin;
 select plan(27);
 

@@ -3,7 +3,7 @@
 begin;
 select plan(18);
 
-select tables_are('public', array['chapters', 'users', 'user_metrics', 'engagement_state', 'engagement_history',
+select tables_are('public', array['chapters', 'users', 'engagement_state', 'engagement_history',
   'user_vice_preferences', 'conversations', 'messages', 'score_history', 'daily_summaries', 'emotional_states', 'life_events',
   'admin_audit_log'], 'public tables');
 select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot', 'conflict_state', 'boss_fights', 'rate_limits',
@@ -11,7 +11,7 @@ select tables_are('game', array['memory_facts', 'tunables', 'tunables_snapshot',
   'life_arcs', 'life_people', 'touchpoints', 'touchpoint_occasions', 'psyche_states'], 'game tables');
 select tables_are('private', array['telegram_updates', 'outbox', 'job_runs', 'job_leases', 'job_marks', 'llm_calls', 'llm_prices', 'conversation_jobs', 'telegram_signups', 'telegram_link_codes',
   'voice_sessions', 'voice_events', 'tool_calls', 'psyche_batches', 'psyche_requests', 'llm_cost_daily'], 'private tables');
-select views_are('public', array['player_stats', 'conversation_list', 'timezone_options'], 'public views');
+select views_are('public', array['user_metrics', 'player_stats', 'conversation_list', 'timezone_options'], 'public views');
 select functions_are('public', array['is_admin', 'update_settings'], 'public functions');
 select functions_are('game', array['provision_player', 'refresh_tunables_snapshot', 'tunables_json', 'score_of', 'lock_player', 'touch_interaction', 'after_interaction',
   'write_history', 'queue_event', 'vice_categories', 'behavior_tags', 'begin_turn', 'rate_limit_verdict', 'boss_step', 'top_vices', 'save_phone', 'engagement_inputs', 'engagement_transition', 'step_engagement', 'conflict_zone',

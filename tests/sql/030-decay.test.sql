@@ -18,13 +18,13 @@ select game.apply_decay('2026-01-05 20:00+00');
 select is(tests.score(:'ex'), 40.4::numeric, '20:00: 8.0 more (9.6 in total)');
 select results_eq(
   $$select count(*), max(recorded_at), max(score), max((event_details ->> 'score_before')::numeric),
-           max((event_details ->> 'nominal_amount')::numeric), max((event_details -> 'deltas' ->> 'passion')::numeric)
+           max((event_details ->> 'nominal_amount')::numeric)
     from public.score_history where user_id = tests.player('ex') and event_type = 'decay'$$,
-  $$values (1::bigint, '2026-01-05 20:00+00'::timestamptz, 40.4::numeric, 50::numeric, 9.6::numeric, -9.6::numeric)$$,
-  'the second run that day updates the day''s one row: its time, the score after it, the day''s drop, amount and deltas');
-select is((select event_details -> 'interval' from public.score_history where user_id = :'ex' and event_type = 'decay'),
-  '{"from": "2026-01-05T08:00:00+00:00", "to": "2026-01-05T20:00:00+00:00"}'::jsonb,
-  'the day''s row covers the interval from the day''s first run to its last');
+  $$values (1::bigint, '2026-01-05 20:00+00'::timestamptz, 40.4::numeric, 50::numeric, 9.6::numeric)$$,
+  'the second run that day updates the day''s one row: its time, the score after it, the day''s drop and amount');
+select is((select event_details from public.score_history where user_id = :'ex' and event_type = 'decay'),
+  '{"score_before": 50, "nominal_amount": 9.6}'::jsonb,
+  'a day without consequences holds its score before and nominal amount, and no events');
 select is(game.apply_decay('2026-01-05 23:00+00'), '{"decayed": 1, "game_overs": 0, "warnings": 1}'::jsonb, '23:00: crossing 40 is a warning');
 select is(tests.score(:'ex'), 38::numeric, '23:00: 2.4 more (12.0, the daily cap)');
 select game.apply_decay('2026-01-06 02:00+00');
@@ -35,11 +35,10 @@ select results_eq(
   $$values ('2026-01-05'::date, 12::numeric), ('2026-01-06', 1.6)$$,
   'one decay row per UTC day, each holding the day''s total drop');
 select results_eq(
-  $$select (event_details ->> 'nominal_amount')::numeric, event_details -> 'interval', (event_details ->> 'overdue_hours')::numeric,
-           (event_details ->> 'score_before')::numeric, event_details -> 'deltas' -> 'trust'
+  $$select recorded_at, score, event_details
     from public.score_history where user_id = tests.player('ex') and event_type = 'decay' order by id desc limit 1$$,
-  $$values (1.6::numeric, '{"from": "2026-01-05T23:00:00+00:00", "to": "2026-01-06T02:00:00+00:00"}'::jsonb, 18::numeric, 38::numeric, '-1.6'::jsonb)$$,
-  'the decay row records amount, interval covered, overdue hours, score before and per-metric deltas');
+  $$values ('2026-01-06 02:00+00'::timestamptz, 36.4::numeric, '{"score_before": 38, "nominal_amount": 1.6}'::jsonb)$$,
+  'the next day''s row: its run''s time, the score after it, the score before and the nominal amount');
 select is((select event_details -> 'events' from public.score_history where user_id = :'ex' and event_type = 'decay'
            and recorded_at = '2026-01-05 23:00+00'), '[{"type": "warning", "kind": "where_are_you"}]'::jsonb,
   'the warning is recorded in the day''s row''s events');

@@ -320,9 +320,8 @@ language plpgsql
 volatile
 as $$
 begin
-  update public.user_metrics set intimacy = p_intimacy, passion = p_passion, trust = p_trust, secureness = p_secureness
-  where user_id = p_user_id;
-  update public.users set relationship_score = game.score_of(game.tunables_json(), p_intimacy, p_passion, p_trust, p_secureness)
+  update public.users set intimacy = p_intimacy, passion = p_passion, trust = p_trust, secureness = p_secureness,
+    relationship_score = game.score_of(game.tunables_json(), p_intimacy, p_passion, p_trust, p_secureness)
   where id = p_user_id;
 end
 $$;

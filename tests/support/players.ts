@@ -16,9 +16,8 @@ export async function onboardedPlayer(
   await sql`select game.complete_onboarding(${user!.id}, ${
     sql.json({ display_name: "Robin", timezone: "UTC", darkness: options.darkness ?? 2 })
   }, ${at})`;
-  await sql`update public.user_metrics set intimacy = ${metric}, passion = ${metric}, trust = ${metric},
-    secureness = ${metric} where user_id = ${user!.id}`;
-  await sql`update public.users set relationship_score = ${metric} where id = ${user!.id}`;
+  await sql`update public.users set intimacy = ${metric}, passion = ${metric}, trust = ${metric},
+    secureness = ${metric}, relationship_score = ${metric} where id = ${user!.id}`;
   return user!.id;
 }
 
