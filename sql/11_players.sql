@@ -50,8 +50,8 @@ comment on column public.users.decay_through is 'Decay watermark: time up to whi
 comment on column public.users.last_played_on is 'The player''s last local date counted in days_played.';
 comment on column public.users.decay_day_amount is 'Decay ledger: nominal decay already applied on the UTC day decay_day, for the daily cap.';
 
--- Decay and idle sweeps scan active players by their last interaction.
-create index users_active_last_interaction_idx on public.users (last_interaction_at) where game_status = 'active';
+-- No index on last_interaction_at: the decay pass reads every player anyway, and an index on a column every exchange
+-- moves would make each of those updates write every index of the row instead of a HOT update.
 
 alter table public.users enable row level security;
 revoke all on public.users from anon, authenticated;
