@@ -205,13 +205,16 @@ begin
   where m.user_id = p_user.id and m.role = 'player' and prev.role = 'nikita'
     and m.created_at > p_now - v_window and m.created_at <= p_now;
 
-  -- L: mean length of the player's text messages since her previous message.
+  -- L: mean length of the player's text messages since her previous message. Her previous message is the first
+  -- one walking the player's messages back from p_now (an index scan that stops there), not a max() over the
+  -- player's whole history.
   select avg(char_length(m.content)) into v_length
   from public.messages m join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
   where m.user_id = p_user.id and m.role = 'player' and m.created_at <= p_now
     and m.created_at > coalesce((
-      select max(n.created_at) from public.messages n join public.conversations nc on nc.id = n.conversation_id
+      select n.created_at from public.messages n join public.conversations nc on nc.id = n.conversation_id
       where n.user_id = p_user.id and n.role = 'nikita' and nc.platform = 'telegram' and n.created_at <= p_now
+      order by n.created_at desc limit 1
     ), '-infinity');
   v_length := coalesce(v_length, 0);
 

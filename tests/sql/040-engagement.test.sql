@@ -2,7 +2,7 @@
 -- transition, the day rollover and its counters, the engagement game over, and when the step is skipped.
 -- Monday 2026-01-05, chapter 1: optimal = floor(15 x 0.9) = 13 messages.
 begin;
-select plan(30);
+select plan(32);
 
 -- p_pairs of (her message, the player's answer p_gap seconds later, p_length characters), ending just before p_end.
 create function pg_temp.chat(p_user uuid, p_end timestamptz, p_pairs int, p_gap int, p_length int) returns void
@@ -161,6 +161,20 @@ insert into public.conversations (user_id, platform, status, started_at, last_me
 values (:'skip', 'voice', 'closed', '2026-01-05 12:30+00', '2026-01-05 12:40+00', '2026-01-05 12:40+00', 1);
 select is((game.engagement_inputs((select u from public.users u where id = :'skip'), '{}', game.tunables_json(), '2026-01-05 13:00+00') ->> 'actual')::int,
   14, 'a call ended in the window counts as one message');
+
+-- L is the mean length of the player's messages since her previous one (§8.2), not of all of them: 10 characters
+-- before her last message, 60 and 80 after it; a message after p_now is not yet there.
+select tests.create_onboarded_player('len') as len \gset
+select tests.message(:'len', 'nikita', '2026-01-05 10:00+00');
+select tests.message(:'len', 'player', '2026-01-05 10:01+00', repeat('x', 10));
+select tests.message(:'len', 'nikita', '2026-01-05 10:02+00');
+select tests.message(:'len', 'player', '2026-01-05 10:03+00', repeat('x', 60));
+select tests.message(:'len', 'player', '2026-01-05 10:04+00', repeat('x', 80));
+select tests.message(:'len', 'nikita', '2026-01-05 10:06+00');
+select is((game.engagement_inputs((select u from public.users u where id = :'len'), '{}', game.tunables_json(), '2026-01-05 10:05+00') ->> 'length')::numeric,
+  70::numeric, 'length: the mean of the messages since her previous message (60 and 80), her later one not yet sent');
+select is((game.engagement_inputs((select u from public.users u where id = :'len'), '{}', game.tunables_json(), '2026-01-05 10:02:30+00') ->> 'length')::numeric,
+  0::numeric, 'length: nothing since her previous message is 0');
 
 select * from finish();
 rollback;
