@@ -15,7 +15,7 @@ Deno.test("stranded updates are drained by the sweeper; a run out of budget star
       await storeUpdate(
         h.sql,
         { updateId: id, chatId: chat, kind: "message" },
-        textUpdate(chat, "/help", id),
+        JSON.stringify(textUpdate(chat, "/help", id)),
         "pending",
         -1,
       );

@@ -92,11 +92,12 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p
 // pool of the same size as the webhook's.
 const floorSql = createDb(dbUrl, { max: 2, serviceRoleSessions: true });
 const floorServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-  const update = await req.json() as { update_id: number; message?: { chat: { id: number } } };
+  const body = await req.text();
+  const update = JSON.parse(body) as { update_id: number; message?: { chat: { id: number } } };
   await storeUpdate(
     floorSql,
     { updateId: update.update_id, chatId: update.message?.chat.id ?? null, kind: "text" },
-    update,
+    body,
     "ignored",
     30,
   );

@@ -34,8 +34,10 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
       return errorResponse(401, "unauthorized", "missing or wrong X-Telegram-Bot-Api-Secret-Token");
     }
     let update;
+    let body: string;
     try {
-      const parsed = updateSchema.safeParse(parseJson(await readBody(req)));
+      body = await readBody(req);
+      const parsed = updateSchema.safeParse(parseJson(body));
       if (!parsed.success) return errorResponse(400, "invalid_update", "the body needs an integer update_id");
       update = parsed.data;
     } catch (error) {
@@ -45,7 +47,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
     const info = classifyUpdate(update);
     const status = info.kind === "ignored" ? "ignored" : "pending";
     try {
-      const inserted = await storeUpdate(deps.sql, info, update, status, deps.leaseSeconds ?? 30);
+      const inserted = await storeUpdate(deps.sql, info, body, status, deps.leaseSeconds ?? 30);
       if (inserted.length > 0 && status === "pending" && info.chatId !== null) deps.afterAck(info.chatId);
       return new Response(null, { status: 200 });
     } catch (error) {
@@ -62,14 +64,15 @@ export function createWebhookHandler(deps: WebhookDeps): (req: Request) => Promi
 export async function storeUpdate(
   sql: Sql,
   info: { updateId: number; chatId: number | null; kind: string },
-  update: unknown,
+  /** The update as Telegram sent it (valid JSON): stored as it came, not parsed and serialised again. */
+  body: string,
   status: "pending" | "ignored",
   leaseSeconds: number,
 ): Promise<{ update_id: number }[]> {
   const insert = (q: Sql | Tx) =>
     q<{ update_id: number }[]>`
       insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until)
-      values (${info.updateId}, ${info.chatId}, ${info.kind}, ${q.json(update as never)}, ${status},
+      values (${info.updateId}, ${info.chatId}, ${info.kind}, (${body}::text)::jsonb, ${status},
               now() + make_interval(secs => ${leaseSeconds}))
       on conflict (update_id) do nothing
       returning update_id`;
