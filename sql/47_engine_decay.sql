@@ -19,6 +19,10 @@
 -- - JIT off: compiling the expressions costs seconds per run and saves nothing on this plan; work_mem large
 --   enough for the pass's hash tables to stay in memory. No memoize: the planner misjudges how many players are
 --   overdue (a filter on an expression) and would cache a per-row subquery that never repeats.
+-- - Shards: Postgres runs one data-changing statement on one core, so the hourly pass is split by player id into
+--   p_shards disjoint parts (the last byte of the id modulo p_shards), one cron job each, running side by side
+--   (sql/data/schedules.sql: one per core). Shards never touch the same player, so they need no coordination; a
+--   call without shard arguments covers every player.
 create or replace function game.apply_decay(p_now timestamptz, p_shard int default 0, p_shards int default 1)
 returns jsonb
 language plpgsql
@@ -53,7 +57,6 @@ begin
            u.id, u.chapter, u.relationship_score, u.last_decay_warning_at,
            u.intimacy, u.passion, u.trust, u.secureness,
            c.decay_per_hour as rate, c.decay_daily_cap as cap,
-           u.last_interaction_at + c.decay_grace_hours * interval '1 hour' as overdue_from,
            greatest(coalesce(u.decay_through, '-infinity'), u.last_interaction_at + c.decay_grace_hours * interval '1 hour') as f,
            u.decay_day, u.decay_day_amount
     from public.users u

@@ -154,7 +154,6 @@ declare
   v_min numeric := (v_t ->> 'metric_min')::numeric;
   v_max numeric := (v_t ->> 'metric_max')::numeric;
   v_user public.users;
-  v_m public.users;
   v_new public.users;
   v_score numeric;
   v_applied jsonb;
@@ -167,15 +166,14 @@ begin
     raise exception 'a reason of 1 to 500 characters is required' using errcode = '22023';
   end if;
   v_user := game.lock_player(p_user_id);
-  v_m := v_user;
-  v_new := v_m;
-  v_new.intimacy := least(v_max, greatest(v_min, v_m.intimacy + coalesce((p_deltas ->> 'intimacy')::numeric, 0)));
-  v_new.passion := least(v_max, greatest(v_min, v_m.passion + coalesce((p_deltas ->> 'passion')::numeric, 0)));
-  v_new.trust := least(v_max, greatest(v_min, v_m.trust + coalesce((p_deltas ->> 'trust')::numeric, 0)));
-  v_new.secureness := least(v_max, greatest(v_min, v_m.secureness + coalesce((p_deltas ->> 'secureness')::numeric, 0)));
+  v_new := v_user;
+  v_new.intimacy := least(v_max, greatest(v_min, v_user.intimacy + coalesce((p_deltas ->> 'intimacy')::numeric, 0)));
+  v_new.passion := least(v_max, greatest(v_min, v_user.passion + coalesce((p_deltas ->> 'passion')::numeric, 0)));
+  v_new.trust := least(v_max, greatest(v_min, v_user.trust + coalesce((p_deltas ->> 'trust')::numeric, 0)));
+  v_new.secureness := least(v_max, greatest(v_min, v_user.secureness + coalesce((p_deltas ->> 'secureness')::numeric, 0)));
   v_score := game.score_of(v_t, v_new.intimacy, v_new.passion, v_new.trust, v_new.secureness);
-  v_applied := jsonb_build_object('intimacy', v_new.intimacy - v_m.intimacy, 'passion', v_new.passion - v_m.passion,
-    'trust', v_new.trust - v_m.trust, 'secureness', v_new.secureness - v_m.secureness);
+  v_applied := jsonb_build_object('intimacy', v_new.intimacy - v_user.intimacy, 'passion', v_new.passion - v_user.passion,
+    'trust', v_new.trust - v_user.trust, 'secureness', v_new.secureness - v_user.secureness);
 
   update public.users set intimacy = v_new.intimacy, passion = v_new.passion, trust = v_new.trust,
     secureness = v_new.secureness, metrics_updated_at = p_now, relationship_score = v_score, updated_at = p_now
