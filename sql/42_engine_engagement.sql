@@ -181,9 +181,18 @@ declare
   v_neglecting boolean;
 begin
   -- actual: the player's text messages received in (now - 24 h, now] plus calls ended in that window.
-  select count(*) into v_text_messages
-  from public.messages m join public.conversations c on c.id = m.conversation_id
-  where m.user_id = p_user.id and m.role = 'player' and c.platform = 'telegram'
+  -- t_avg: for each of her messages answered by a player message received in the window, the time from hers to
+  -- that answer (the first player message after hers). One pass over the window's messages gives both.
+  select count(*), avg(extract(epoch from m.created_at - prev.created_at)) filter (where prev.role = 'nikita')
+  into v_text_messages, v_t_avg
+  from public.messages m
+  join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
+  left join lateral (
+    select p.role, p.created_at from public.messages p join public.conversations pc on pc.id = p.conversation_id
+    where p.user_id = m.user_id and pc.platform = 'telegram' and p.created_at < m.created_at
+    order by p.created_at desc, p.id desc limit 1
+  ) prev on true
+  where m.user_id = p_user.id and m.role = 'player'
     and m.created_at > p_now - v_window and m.created_at <= p_now;
   select count(*) into v_calls
   from public.conversations c
@@ -191,19 +200,6 @@ begin
   v_actual := v_text_messages + v_calls;
   v_optimal := floor((p_tunables -> 'optimal_messages_base' ->> (p_user.chapter - 1))::numeric
     * (p_tunables -> 'optimal_weekday_modifier' ->> v_weekday)::numeric);
-
-  -- t_avg: for each of her messages answered by a player message received in the window, the time from hers to
-  -- that answer (the first player message after hers).
-  select avg(extract(epoch from m.created_at - prev.created_at)) into v_t_avg
-  from public.messages m
-  join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
-  cross join lateral (
-    select p.role, p.created_at from public.messages p join public.conversations pc on pc.id = p.conversation_id
-    where p.user_id = m.user_id and pc.platform = 'telegram' and p.created_at < m.created_at
-    order by p.created_at desc, p.id desc limit 1
-  ) prev
-  where m.user_id = p_user.id and m.role = 'player' and prev.role = 'nikita'
-    and m.created_at > p_now - v_window and m.created_at <= p_now;
 
   -- L: mean length of the player's text messages since her previous message. Her previous message is the first
   -- one walking the player's messages back from p_now (an index scan that stops there), not a max() over the

@@ -88,10 +88,12 @@ begin
     elsif p_delta > 0 then
       v_score_term := -(p_tunables ->> 'cooling_per_score_gain')::numeric * p_delta;
     end if;
-    select coalesce(sum((p_tunables -> 'horseman_heat' ->> substr(tag, length('horseman:') + 1))::numeric), 0)
-    into v_horsemen_term
-    from (select distinct jsonb_array_elements_text(p_behaviors) as tag) tags
-    where tag like 'horseman:%';
+    if jsonb_array_length(p_behaviors) > 0 then -- no query for an exchange without tags
+      select coalesce(sum((p_tunables -> 'horseman_heat' ->> substr(tag, length('horseman:') + 1))::numeric), 0)
+      into v_horsemen_term
+      from (select distinct jsonb_array_elements_text(p_behaviors) as tag) tags
+      where tag like 'horseman:%';
+    end if;
     v_target := case when v_in_conflict then (p_tunables ->> 'gottman_target_conflict')::numeric
                      else (p_tunables ->> 'gottman_target_calm')::numeric end;
     if v_positives = 0 and v_negatives = 0 then

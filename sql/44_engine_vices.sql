@@ -55,7 +55,11 @@ declare
   v_row public.user_vice_preferences;
   v_discovered boolean;
 begin
-  for v_signal in select jsonb_array_elements(coalesce(p_signals, '[]')) loop
+  -- Most exchanges carry no signal: no loop query for them.
+  if coalesce(jsonb_array_length(p_signals), 0) = 0 then
+    return v_changes;
+  end if;
+  for v_signal in select jsonb_array_elements(p_signals) loop
     continue when (v_signal ->> 'confidence')::numeric < (p_tunables ->> 'vice_min_confidence')::numeric;
     v_positive := (v_signal ->> 'positive')::boolean;
     v_delta := round(case

@@ -176,7 +176,9 @@ revoke execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, u
 grant execute on function game.apply_exchange(uuid, jsonb, timestamptz, text, uuid, numeric) to service_role;
 
 -- Raises ANBAD (with what is wrong) unless p_analysis has the analyzer's shape and ranges. Fields other than
--- deltas may be absent and then mean: no tags, no repair, no signals, language 0/0.
+-- deltas may be absent and then mean: no tags, no repair, no signals, language 0/0. Every exchange runs it, so a
+-- valid analysis is checked with expressions alone (each query in a plpgsql function costs an executor start);
+-- queries run only to name what is wrong, or per vice signal when there are any.
 create or replace function game.check_analysis(p_analysis jsonb, p_tunables jsonb)
 returns void
 language plpgsql
@@ -205,14 +207,14 @@ begin
       exit when v_problem is not null;
     end loop;
   end if;
-  if v_problem is null and (select count(*) from jsonb_object_keys(p_analysis -> 'deltas') k
-                            where k not in ('intimacy', 'passion', 'trust', 'secureness')) > 0 then
+  if v_problem is null and (p_analysis -> 'deltas') - array['intimacy', 'passion', 'trust', 'secureness'] <> '{}'::jsonb then
     v_problem := 'deltas has an unknown metric';
   end if;
   if v_problem is null and p_analysis ? 'behaviors' then
     if jsonb_typeof(p_analysis -> 'behaviors') <> 'array' then
       v_problem := 'behaviors must be an array';
-    else
+    elsif not (p_analysis -> 'behaviors' <@ to_jsonb(game.behavior_tags())) then
+      -- Containment holds exactly when every element is one of the tags; the query below only names the culprit.
       select format('unknown behavior: %s', b) into v_problem
       from jsonb_array_elements(p_analysis -> 'behaviors') b
       where jsonb_typeof(b) <> 'string' or not (b #>> '{}' = any (game.behavior_tags()))
@@ -230,7 +232,7 @@ begin
   if v_problem is null and p_analysis ? 'vice_signals' then
     if jsonb_typeof(p_analysis -> 'vice_signals') <> 'array' then
       v_problem := 'vice_signals must be an array';
-    else
+    elsif jsonb_array_length(p_analysis -> 'vice_signals') > 0 then
       for v_item in select jsonb_array_elements(p_analysis -> 'vice_signals') loop
         if jsonb_typeof(v_item) <> 'object' or not (coalesce(v_item ->> 'category', '') = any (game.vice_categories())) then
           v_problem := format('unknown vice category: %s', coalesce(v_item ->> 'category', v_item::text));
@@ -248,11 +250,13 @@ begin
     if jsonb_typeof(p_analysis -> 'language') <> 'object' then
       v_problem := 'language must be an object';
     else
-      select format('language.%s must be a number in 0..1', k) into v_problem
-      from unnest(array['needy', 'distracted']) k
-      where p_analysis -> 'language' ? k and (jsonb_typeof(p_analysis -> 'language' -> k) <> 'number'
-        or (p_analysis -> 'language' ->> k)::numeric not between 0 and 1)
-      limit 1;
+      foreach v_metric in array array['needy', 'distracted'] loop
+        if p_analysis -> 'language' ? v_metric and (jsonb_typeof(p_analysis -> 'language' -> v_metric) <> 'number'
+           or (p_analysis -> 'language' ->> v_metric)::numeric not between 0 and 1) then
+          v_problem := format('language.%s must be a number in 0..1', v_metric);
+        end if;
+        exit when v_problem is not null;
+      end loop;
     end if;
   end if;
   if v_problem is null and p_analysis ? 'confidence' and jsonb_typeof(p_analysis -> 'confidence') <> 'null'

@@ -1,7 +1,7 @@
 -- Scoring an exchange (GAME_RULES.md §2, §3): weights, warmth bonus, multiplier on positive deltas only,
 -- chapter caps, clamping, the history row, days played, and every error apply_exchange raises.
 begin;
-select plan(45);
+select plan(50);
 
 -- The worked example of §3.3: chapter 1, calibrating, +10 x 4 -> x0.9 = 9 -> capped to 3 -> 53.
 select tests.create_onboarded_player('sam') as sam \gset
@@ -120,6 +120,23 @@ select throws_ok(format('select game.apply_exchange(%L, tests.analysis(1, 0, 0, 
 select throws_ok(format('select game.apply_exchange(%L, tests.analysis(1, 0, 0, 0, %L), %L)', :'err',
   '{"repair": {"attempted": true, "quality": "perfect"}}', '2026-01-05 10:00+00'),
   'ANBAD', 'analysis invalid: repair.quality must be excellent, good, adequate or null', 'an unknown repair quality is ANBAD');
+-- The checks a valid analysis passes without a query: each still names what is wrong.
+select throws_ok(format('select game.apply_exchange(%L, %L::jsonb, %L)', :'err',
+  '{"deltas": {"intimacy": 1, "passion": 0, "trust": 0, "secureness": 0, "charm": 0}}', '2026-01-05 10:00+00'),
+  'ANBAD', 'analysis invalid: deltas has an unknown metric', 'a fifth metric is ANBAD');
+select throws_ok(format('select game.apply_exchange(%L, tests.analysis(1, 0, 0, 0, %L), %L)', :'err',
+  '{"behaviors": ["vulnerability_exchange", 7]}', '2026-01-05 10:00+00'),
+  'ANBAD', 'analysis invalid: unknown behavior: 7', 'a behaviour that is not a string is ANBAD');
+select throws_ok(format('select game.apply_exchange(%L, tests.analysis(1, 0, 0, 0, %L), %L)', :'err',
+  '{"behaviors": [["horseman:contempt"]]}', '2026-01-05 10:00+00'),
+  'ANBAD', 'analysis invalid: unknown behavior: ["horseman:contempt"]', 'a tag nested in an array is ANBAD');
+select throws_ok(format('select game.apply_exchange(%L, tests.analysis(1, 0, 0, 0, %L), %L)', :'err',
+  '{"language": {"needy": 0, "distracted": "a lot"}}', '2026-01-05 10:00+00'),
+  'ANBAD', 'analysis invalid: language.distracted must be a number in 0..1', 'a language score that is not a number is ANBAD');
+select throws_ok(format('select game.apply_exchange(%L, tests.analysis(1, 0, 0, 0, %L), %L)', :'err',
+  '{"vice_signals": [{"category": "dark_humor", "confidence": 0.9, "positive": true}, {"category": "dark_humor", "confidence": 2, "positive": true}]}',
+  '2026-01-05 10:00+00'),
+  'ANBAD', 'analysis invalid: vice_signals[].confidence must be a number in 0..1', 'a bad second vice signal is ANBAD');
 select throws_ok(format('select game.apply_exchange(%L, %L::jsonb, %L)', :'err', '[1, 2]', '2026-01-05 10:00+00'),
   'ANBAD', 'analysis invalid: analysis must be a JSON object', 'a non-object analysis is ANBAD');
 select is((select count(*) from public.score_history where user_id = :'err'), 0::bigint, 'rejected analyses write no history');
