@@ -1,10 +1,11 @@
 -- Engagement (GAME_RULES.md §8): the per-exchange state machine, its day rollover and the calibration score.
 
 -- One engagement step for a text exchange: day rollover, then the exchange's own transition. Called by
--- game.apply_exchange for text exchanges only, inside its transaction.
+-- game.apply_exchange for text exchanges only, inside its transaction, with the player's engagement row as it read
+-- it under the player's lock (every writer of the row holds that lock, so the row needs no lock of its own).
 -- Returns {state_before, state, multiplier, calibration, inputs, transitions, game_over_kind}.
-create or replace function game.step_engagement(p_user public.users, p_language jsonb, p_tunables jsonb,
-  p_now timestamptz)
+create or replace function game.step_engagement(p_user public.users, p_state public.engagement_state,
+  p_language jsonb, p_tunables jsonb, p_now timestamptz)
 returns jsonb
 language plpgsql
 volatile
@@ -12,7 +13,7 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_state public.engagement_state;
+  v_state public.engagement_state := p_state;
   v_before text;
   v_inputs jsonb;
   v_score numeric;
@@ -23,7 +24,6 @@ declare
   v_fired boolean;
   v_guard int := 0;
 begin
-  select * into v_state from public.engagement_state where user_id = p_user.id for no key update;
   v_before := v_state.state;
   v_inputs := game.engagement_inputs(p_user, p_language, p_tunables, p_now);
   if (v_inputs ->> 'text_messages')::int = 0 then
@@ -124,9 +124,9 @@ begin
     'calibration', v_score, 'inputs', v_inputs, 'game_over_kind', v_game_over, 'skipped', false);
 end
 $$;
-comment on function game.step_engagement(public.users, jsonb, jsonb, timestamptz) is 'The engagement step of a text exchange (GAME_RULES.md §8.4-8.6): day rollover, day transitions, engagement game-over kind, then the exchange transition.';
-revoke execute on function game.step_engagement(public.users, jsonb, jsonb, timestamptz) from public;
-grant execute on function game.step_engagement(public.users, jsonb, jsonb, timestamptz) to service_role;
+comment on function game.step_engagement(public.users, public.engagement_state, jsonb, jsonb, timestamptz) is 'The engagement step of a text exchange (GAME_RULES.md §8.4-8.6): day rollover, day transitions, engagement game-over kind, then the exchange transition.';
+revoke execute on function game.step_engagement(public.users, public.engagement_state, jsonb, jsonb, timestamptz) from public;
+grant execute on function game.step_engagement(public.users, public.engagement_state, jsonb, jsonb, timestamptz) to service_role;
 
 -- Moves the state machine to p_to: resets the three streaks, sets the multiplier, writes the history row.
 create or replace function game.engagement_transition(p_state public.engagement_state, p_to text, p_reason text,
@@ -180,38 +180,42 @@ declare
   v_clingy boolean;
   v_neglecting boolean;
 begin
+  -- One statement for the three inputs read from the player's messages and calls (each statement of a plpgsql
+  -- function costs an executor start and a snapshot):
   -- actual: the player's text messages received in (now - 24 h, now] plus calls ended in that window.
   -- t_avg: for each of her messages answered by a player message received in the window, the time from hers to
   -- that answer (the first player message after hers). One pass over the window's messages gives both.
-  select count(*), avg(extract(epoch from m.created_at - prev.created_at)) filter (where prev.role = 'nikita')
-  into v_text_messages, v_t_avg
-  from public.messages m
-  join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
-  left join lateral (
-    select p.role, p.created_at from public.messages p join public.conversations pc on pc.id = p.conversation_id
-    where p.user_id = m.user_id and pc.platform = 'telegram' and p.created_at < m.created_at
-    order by p.created_at desc, p.id desc limit 1
-  ) prev on true
-  where m.user_id = p_user.id and m.role = 'player'
-    and m.created_at > p_now - v_window and m.created_at <= p_now;
-  select count(*) into v_calls
-  from public.conversations c
-  where c.user_id = p_user.id and c.platform = 'voice' and c.ended_at > p_now - v_window and c.ended_at <= p_now;
-  v_actual := v_text_messages + v_calls;
-  v_optimal := floor((p_tunables -> 'optimal_messages_base' ->> (p_user.chapter - 1))::numeric
-    * (p_tunables -> 'optimal_weekday_modifier' ->> v_weekday)::numeric);
-
   -- L: mean length of the player's text messages since her previous message. Her previous message is the first
   -- one walking the player's messages back from p_now (an index scan that stops there), not a max() over the
   -- player's whole history.
-  select avg(char_length(m.content)) into v_length
-  from public.messages m join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
-  where m.user_id = p_user.id and m.role = 'player' and m.created_at <= p_now
-    and m.created_at > coalesce((
-      select n.created_at from public.messages n join public.conversations nc on nc.id = n.conversation_id
-      where n.user_id = p_user.id and n.role = 'nikita' and nc.platform = 'telegram' and n.created_at <= p_now
-      order by n.created_at desc limit 1
-    ), '-infinity');
+  select w.text_messages, w.t_avg,
+    (select count(*) from public.conversations c
+     where c.user_id = p_user.id and c.platform = 'voice' and c.ended_at > p_now - v_window and c.ended_at <= p_now),
+    (select avg(char_length(m.content))
+     from public.messages m join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
+     where m.user_id = p_user.id and m.role = 'player' and m.created_at <= p_now
+       and m.created_at > coalesce((
+         select n.created_at from public.messages n join public.conversations nc on nc.id = n.conversation_id
+         where n.user_id = p_user.id and n.role = 'nikita' and nc.platform = 'telegram' and n.created_at <= p_now
+         order by n.created_at desc limit 1
+       ), '-infinity'))
+  into v_text_messages, v_t_avg, v_calls, v_length
+  from (
+    select count(*) as text_messages,
+      avg(extract(epoch from m.created_at - prev.created_at)) filter (where prev.role = 'nikita') as t_avg
+    from public.messages m
+    join public.conversations c on c.id = m.conversation_id and c.platform = 'telegram'
+    left join lateral (
+      select p.role, p.created_at from public.messages p join public.conversations pc on pc.id = p.conversation_id
+      where p.user_id = m.user_id and pc.platform = 'telegram' and p.created_at < m.created_at
+      order by p.created_at desc, p.id desc limit 1
+    ) prev on true
+    where m.user_id = p_user.id and m.role = 'player'
+      and m.created_at > p_now - v_window and m.created_at <= p_now
+  ) w;
+  v_actual := v_text_messages + v_calls;
+  v_optimal := floor((p_tunables -> 'optimal_messages_base' ->> (p_user.chapter - 1))::numeric
+    * (p_tunables -> 'optimal_weekday_modifier' ->> v_weekday)::numeric);
   v_length := coalesce(v_length, 0);
 
   v_frequency := greatest(0, least(1, 1 - abs(v_actual - v_optimal)::numeric / greatest(v_optimal, 1)));

@@ -17,10 +17,11 @@ create policy "conflict_state: backend only"
   using (true);
 
 -- One exchange's conflict update, called by game.apply_exchange for text and voice exchanges inside its
--- transaction. p_delta is the exchange's score delta. Returns {temperature_before (cooled), zone_before,
+-- transaction, with the player's conflict row as it read it under the player's lock (every writer of the row holds
+-- that lock, so the row needs no lock of its own). p_delta is the exchange's score delta. Returns {temperature_before (cooled), zone_before,
 -- temperature, zone, polarity, positives, negatives, consecutive_crises, crisis, breakup}.
-create or replace function game.step_conflict(p_user public.users, p_delta numeric, p_behaviors jsonb, p_repair jsonb,
-  p_tunables jsonb, p_now timestamptz)
+create or replace function game.step_conflict(p_user public.users, p_state game.conflict_state, p_delta numeric,
+  p_behaviors jsonb, p_repair jsonb, p_tunables jsonb, p_now timestamptz)
 returns jsonb
 language plpgsql
 volatile
@@ -28,7 +29,7 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_state game.conflict_state;
+  v_state game.conflict_state := p_state;
   v_cooled numeric;
   v_zone_before text;
   v_in_conflict boolean;
@@ -45,7 +46,6 @@ declare
   v_crisis boolean := false;
   v_breakup text;
 begin
-  select * into v_state from game.conflict_state where user_id = p_user.id for no key update;
   -- 1. Passive cooling; the zone before heating comes from the cooled value.
   v_cooled := game.cooled_temperature(v_state, p_tunables, p_now);
   v_zone_before := game.conflict_zone(v_cooled, p_tunables);
@@ -145,9 +145,9 @@ begin
     'consecutive_crises', v_state.consecutive_crises, 'crisis', v_crisis, 'breakup', v_breakup);
 end
 $$;
-comment on function game.step_conflict(public.users, numeric, jsonb, jsonb, jsonb, timestamptz) is 'The conflict update of one exchange (GAME_RULES.md §9.2-9.3): cooling, Gottman counts, repair bypass, crises, heating terms, zone and breakup.';
-revoke execute on function game.step_conflict(public.users, numeric, jsonb, jsonb, jsonb, timestamptz) from public;
-grant execute on function game.step_conflict(public.users, numeric, jsonb, jsonb, jsonb, timestamptz) to service_role;
+comment on function game.step_conflict(public.users, game.conflict_state, numeric, jsonb, jsonb, jsonb, timestamptz) is 'The conflict update of one exchange (GAME_RULES.md §9.2-9.3): cooling, Gottman counts, repair bypass, crises, heating terms, zone and breakup.';
+revoke execute on function game.step_conflict(public.users, game.conflict_state, numeric, jsonb, jsonb, jsonb, timestamptz) from public;
+grant execute on function game.step_conflict(public.users, game.conflict_state, numeric, jsonb, jsonb, jsonb, timestamptz) to service_role;
 
 -- The zone of a temperature.
 create or replace function game.conflict_zone(p_temperature numeric, p_tunables jsonb)

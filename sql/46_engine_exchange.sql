@@ -13,9 +13,12 @@ set search_path = ''
 as $$
 declare
   v_t jsonb := game.tunables_json();
+  v_read record;
   v_user public.users;
   v_after public.users;
   v_chapter public.chapters;
+  v_engagement_row public.engagement_state;
+  v_conflict_row game.conflict_state;
   v_state text;
   v_events jsonb := '[]'::jsonb;
   v_timeout jsonb;
@@ -41,7 +44,19 @@ begin
     raise exception 'analysis invalid: source must be telegram or voice' using errcode = 'ANBAD';
   end if;
 
-  v_user := game.lock_player(p_user_id);
+  -- The player's row locked as game.lock_player locks it, read in one statement with the chapter and the engagement
+  -- and conflict rows (which every writer changes only under that lock).
+  select u, ch, es, cs into v_read
+  from public.users u
+  join public.chapters ch on ch.chapter = u.chapter
+  left join public.engagement_state es on es.user_id = u.id
+  left join game.conflict_state cs on cs.user_id = u.id
+  where u.id = p_user_id
+  for no key update of u;
+  if not found then
+    raise exception 'player not found: %', p_user_id using errcode = 'PNFND';
+  end if;
+  v_user := v_read.u;
   if v_user.onboarding_status <> 'completed' then
     raise exception 'onboarding not complete' using errcode = 'ONBRQ';
   end if;
@@ -66,7 +81,13 @@ begin
       raise exception 'boss fight active' using errcode = 'BOSSA';
     end if;
     v_events := jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events');
-    select * into v_user from public.users where id = p_user_id;
+    select u, ch, es, cs into v_read
+    from public.users u
+    join public.chapters ch on ch.chapter = u.chapter
+    left join public.engagement_state es on es.user_id = u.id
+    left join game.conflict_state cs on cs.user_id = u.id
+    where u.id = p_user_id;
+    v_user := v_read.u;
     if v_user.game_status <> 'active' then
       return jsonb_build_object('scored', false, 'score_before', v_user.relationship_score,
         'score_after', v_user.relationship_score, 'delta', 0, 'chapter', v_user.chapter,
@@ -75,8 +96,10 @@ begin
     end if;
   end if;
 
-  select * into v_chapter from public.chapters where chapter = v_user.chapter;
-  select state into v_state from public.engagement_state where user_id = p_user_id;
+  v_chapter := v_read.ch;
+  v_engagement_row := v_read.es;
+  v_conflict_row := v_read.cs;
+  v_state := v_engagement_row.state;
   v_deltas := array[(v_raw ->> 'intimacy')::numeric, (v_raw ->> 'passion')::numeric,
                     (v_raw ->> 'trust')::numeric, (v_raw ->> 'secureness')::numeric];
 
@@ -103,9 +126,9 @@ begin
   v_delta := v_score_after - v_score_before;
 
   -- 5. Conflict. 6. Engagement (text only). 7. Vices.
-  v_conflict := game.step_conflict(v_user, v_delta, v_behaviors, p_analysis -> 'repair', v_t, p_now);
+  v_conflict := game.step_conflict(v_user, v_conflict_row, v_delta, v_behaviors, p_analysis -> 'repair', v_t, p_now);
   if p_source = 'telegram' then
-    v_engagement := game.step_engagement(v_user, p_analysis -> 'language', v_t, p_now);
+    v_engagement := game.step_engagement(v_user, v_engagement_row, p_analysis -> 'language', v_t, p_now);
   end if;
   v_vices := game.apply_vice_signals(p_user_id, v_user.chapter, p_analysis -> 'vice_signals', v_t, p_now);
   -- 8. The interaction, written below with the metrics and the score in one update of the player row.
