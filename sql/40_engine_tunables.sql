@@ -28,7 +28,9 @@ create policy "tunables_snapshot: backend only"
   on game.tunables_snapshot for select to service_role
   using (true);
 
--- All tunables as one JSON object, read once per engine call.
+-- All tunables as one JSON object, read once per engine call. This body reads the snapshot; the trigger below
+-- replaces it with one that returns the snapshot as a literal, so a call neither queries
+-- nor decompresses 12 KB of JSON: the literal is parsed once, into the function's cached plan.
 create or replace function game.tunables_json()
 returns jsonb
 language plpgsql
@@ -42,25 +44,42 @@ begin
   return coalesce((select value || '{}'::jsonb from game.tunables_snapshot), '{}'::jsonb);
 end
 $$;
-comment on function game.tunables_json() is 'Every tunable as one JSON object {name: value}; engine functions read it once per call.';
+comment on function game.tunables_json() is 'Every tunable as one JSON object {name: value}; engine functions read it once per call. Recompiled with the values as a literal whenever a tunable changes.';
 revoke execute on function game.tunables_json() from public;
 grant execute on function game.tunables_json() to service_role;
 
+-- Rebuilds the snapshot, then replaces game.tunables_json() with a function returning it as a literal. SECURITY
+-- DEFINER: whoever may change a tunable (service_role) must be able to write the snapshot and recompile, and only the
+-- owner of a function may replace it.
 create or replace function game.refresh_tunables_snapshot()
 returns trigger
 language plpgsql
 volatile
-security invoker
+security definer
 set search_path = ''
 as $$
 begin
+  -- The upsert holds the snapshot's row lock to the end of the transaction, so two writers of the tunables compile
+  -- one after the other (two concurrent CREATE OR REPLACE of one function would fail).
   insert into game.tunables_snapshot (id, value)
   select true, coalesce(jsonb_object_agg(name, value), '{}'::jsonb) from game.tunables
   on conflict (id) do update set value = excluded.value;
+  execute format($f$create or replace function game.tunables_json()
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $body$
+begin
+  return %L::jsonb;
+end
+$body$
+$f$, (select value from game.tunables_snapshot)::text);
   return null;
 end
 $$;
-comment on function game.refresh_tunables_snapshot() is 'Trigger: rebuilds game.tunables_snapshot after any change to game.tunables.';
+comment on function game.refresh_tunables_snapshot() is 'Trigger: after any change to game.tunables, rebuilds game.tunables_snapshot and compiles it into game.tunables_json() as a literal.';
 revoke execute on function game.refresh_tunables_snapshot() from public;
 
 create trigger tunables_refresh_snapshot
