@@ -79,17 +79,22 @@ grant execute on function private.claim_inbox(bigint, timestamptz, integer) to s
 -- True while p_token is still the claim of the update (and locks the row until commit): the second transaction of a
 -- pass applies nothing unless it holds the claim. Another worker that took the update after the lease ran out
 -- holds a new token, so only one of the two applies.
+-- This and the other one-statement functions a turn or a send calls once per statement are plpgsql, not sql: a sql
+-- function with SET search_path is never inlined, so each such call parsed and planned its body again (~45 µs);
+-- plpgsql keeps the plan for the session.
 create or replace function private.inbox_claim_held(p_update_id bigint, p_token uuid)
 returns boolean
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from private.telegram_updates
     where update_id = p_update_id and status = 'processing' and claim_token = p_token
-    for update)
+    for update);
+end
 $$;
 comment on function private.inbox_claim_held(bigint, uuid) is 'Whether p_token is still the claim of a processing update (locking it); the guard of every pass''s effects.';
 revoke execute on function private.inbox_claim_held(bigint, uuid) from public;
@@ -98,14 +103,16 @@ grant execute on function private.inbox_claim_held(bigint, uuid) to service_role
 -- Records a turn's progress under its claim (false when the claim is no longer held).
 create or replace function private.save_inbox_progress(p_update_id bigint, p_token uuid, p_progress jsonb)
 returns boolean
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
+begin
   update private.telegram_updates set progress = p_progress
-  where update_id = p_update_id and status = 'processing' and claim_token = p_token
-  returning true
+  where update_id = p_update_id and status = 'processing' and claim_token = p_token;
+  return found;
+end
 $$;
 comment on function private.save_inbox_progress(bigint, uuid, jsonb) is 'Stores what a turn decided or applied so far, under its claim.';
 revoke execute on function private.save_inbox_progress(bigint, uuid, jsonb) from public;
@@ -114,15 +121,17 @@ grant execute on function private.save_inbox_progress(bigint, uuid, jsonb) to se
 -- The pass is complete: done, under its claim (false when the claim is no longer held).
 create or replace function private.finish_inbox(p_update_id bigint, p_token uuid, p_now timestamptz)
 returns boolean
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
+begin
   update private.telegram_updates
   set status = 'done', processed_at = p_now, lease_until = null, claim_token = null, last_error = null
-  where update_id = p_update_id and status = 'processing' and claim_token = p_token
-  returning true
+  where update_id = p_update_id and status = 'processing' and claim_token = p_token;
+  return found;
+end
 $$;
 comment on function private.finish_inbox(bigint, uuid, timestamptz) is 'Marks a claimed update done (only under its claim).';
 revoke execute on function private.finish_inbox(bigint, uuid, timestamptz) from public;

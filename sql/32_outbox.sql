@@ -140,18 +140,21 @@ comment on function private.release_outbox(bigint) is 'Puts a claimed row its ru
 revoke execute on function private.release_outbox(bigint) from public;
 grant execute on function private.release_outbox(bigint) to service_role;
 
--- Committed just before the HTTP call: from here a crash means "maybe sent", never resent.
+-- Committed just before the HTTP call: from here a crash means "maybe sent", never resent. plpgsql, so its plan is
+-- kept (see private.inbox_claim_held).
 create or replace function private.mark_sending(p_id bigint, p_text text, p_now timestamptz)
 returns boolean
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
+begin
   update private.outbox set status = 'sending', send_started_at = p_now, lease_until = p_now + interval '60 seconds',
     text = coalesce(text, p_text)
-  where id = p_id and status = 'claimed'
-  returning true
+  where id = p_id and status = 'claimed';
+  return found;
+end
 $$;
 comment on function private.mark_sending(bigint, text, timestamptz) is 'Moves a claimed row to sending just before the provider call (storing rendered event text); false if it is no longer claimed.';
 revoke execute on function private.mark_sending(bigint, text, timestamptz) from public;

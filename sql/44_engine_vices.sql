@@ -99,14 +99,16 @@ grant execute on function game.apply_vice_signals(uuid, int, jsonb, jsonb, times
 -- Her top vices for the player in p_chapter (GAME_RULES.md §10.4): effective intensity = min(intensity, the
 -- category's chapter cap; 1.0 for uncapped categories), kept from 0.30, the top 3 by effective intensity (ties: higher
 -- engagement score, then earlier discovery). Returns [{category, intensity, engagement_score}], strongest first.
+-- plpgsql, so its plan is kept (see private.inbox_claim_held).
 create or replace function game.top_vices(p_user_id uuid, p_chapter int)
 returns jsonb
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select coalesce(jsonb_agg(jsonb_build_object('category', v.category, 'intensity', v.effective,
+begin
+  return (select coalesce(jsonb_agg(jsonb_build_object('category', v.category, 'intensity', v.effective,
            'engagement_score', v.engagement_score) order by v.effective desc, v.engagement_score desc, v.discovered_at), '[]')
   from (
     select c.category, c.engagement_score, c.discovered_at, c.effective
@@ -120,7 +122,8 @@ as $$
     where c.effective >= c.min_intensity
     order by c.effective desc, c.engagement_score desc, c.discovered_at
     limit (select (game.tunables_json() ->> 'vice_inject_top')::int)
-  ) v
+  ) v);
+end
 $$;
 comment on function game.top_vices(uuid, int) is 'Her top 3 vices for a player in a chapter (GAME_RULES.md §10.4): effective intensity capped by chapter, from 0.30, ties by engagement then discovery.';
 revoke execute on function game.top_vices(uuid, int) from public;

@@ -1,7 +1,7 @@
 -- The inbox (PLATFORM.md §2.2): a pass claims the chat's lowest open update with a lease and a token; a retry not yet
 -- due, or a live claim, makes the chat wait; effects apply only under the claim; failures back off and fail.
 begin;
-select plan(22);
+select plan(24);
 
 insert into private.telegram_updates (update_id, chat_id, kind, payload, status, lease_until, received_at) values
   (11, 7, 'text', '{}', 'pending', '2026-01-05 12:00:30+00', '2026-01-05 12:00+00'),
@@ -21,13 +21,17 @@ select is((select count(*)::int from private.claim_inbox(7, '2026-01-05 12:00:02
 select is(private.inbox_claim_held(10, :'claim_token'), true, 'the claim is held with its token');
 select is(private.inbox_claim_held(10, gen_random_uuid()), false, 'and not with another');
 select is(private.save_inbox_progress(10, :'claim_token', '{"plan": {"route": "exchange"}}'), true, 'progress is saved under the claim');
+select is(private.save_inbox_progress(10, gen_random_uuid(), '{"plan": {"route": "boss"}}'), false,
+  'and not under another token');
+select is((select progress from private.telegram_updates where update_id = 10), '{"plan": {"route": "exchange"}}'::jsonb,
+  'which leaves the saved progress as it was');
 
 -- A claim whose lease ran out is taken again with a new token; the old token applies nothing.
 select * from private.claim_inbox(7, '2026-01-05 12:01:32+00') as d \gset d_
 select is(:'d_update_id'::bigint, 10::bigint, 'a processing row past its lease is claimed again');
 select isnt(:'d_claim_token'::uuid, :'claim_token'::uuid, 'with a new token');
 select is(:'d_progress'::jsonb, '{"plan": {"route": "exchange"}}'::jsonb, 'keeping the progress, so the turn resumes');
-select is(private.finish_inbox(10, :'claim_token', '2026-01-05 12:01:40+00'), null, 'the first worker''s token finishes nothing');
+select is(private.finish_inbox(10, :'claim_token', '2026-01-05 12:01:40+00'), false, 'the first worker''s token finishes nothing');
 select is(private.finish_inbox(10, :'d_claim_token', '2026-01-05 12:01:40+00'), true, 'the holder finishes it');
 select results_eq($$select status, claim_token, lease_until from private.telegram_updates where update_id = 10$$,
   $$values ('done'::text, null::uuid, null::timestamptz)$$, 'done, the claim released');

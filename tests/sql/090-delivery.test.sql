@@ -41,7 +41,7 @@ select is((select array_agg(dedupe_key) from private.claim_outbox('2026-01-05 12
 select private.mark_sending((select id from private.outbox where dedupe_key = 'a2'), null, '2026-01-05 12:00:09+00');
 select is((select count(*) from private.claim_outbox('2026-01-05 12:01:10+00', 10, 1)), 0::bigint, 'a row past its sending lease is not resent');
 select is(pg_temp.status('a2'), 'unconfirmed', 'it is marked unconfirmed for operators');
-select is(private.mark_sending((select id from private.outbox where dedupe_key = 'a2'), null, '2026-01-05 12:01:11+00'), null,
+select is(private.mark_sending((select id from private.outbox where dedupe_key = 'a2'), null, '2026-01-05 12:01:11+00'), false,
   'and can no longer move to sending');
 
 -- Failures: a 429 moves due_at by retry_after without counting; transient errors back off; 5 attempts fail;
