@@ -1,14 +1,19 @@
 -- Conflict temperature, zones and the Gottman ratio (GAME_RULES.md §9).
 
--- Conflict temperature and crisis bookkeeping (GAME_RULES.md §9). Gottman counts come from score_history.
+-- Conflict temperature and crisis bookkeeping (GAME_RULES.md §9). The Gottman counts are those of score_history's
+-- scored exchanges in the window ending at gottman_through, kept so an exchange reads only the rows that entered or
+-- left the window since (an active player's week is hundreds of rows); null gottman_through means count afresh.
 create table game.conflict_state (
   user_id uuid primary key references public.users (id) on delete cascade,
   temperature numeric(7, 4) not null default 0 check (temperature between 0 and 100),
   updated_at timestamptz,
   consecutive_crises integer not null default 0 check (consecutive_crises >= 0),
-  above_90_since timestamptz
+  above_90_since timestamptz,
+  gottman_through timestamptz,
+  gottman_positives integer not null default 0,
+  gottman_negatives integer not null default 0
 );
-comment on table game.conflict_state is 'Per player: conflict temperature as of updated_at (cooling is applied lazily), consecutive crises, and since when it has been above the breakup temperature.';
+comment on table game.conflict_state is 'Per player: conflict temperature as of updated_at (cooling is applied lazily), consecutive crises, since when it has been above the breakup temperature, and the Gottman counts of the window ending at gottman_through.';
 
 alter table game.conflict_state enable row level security;
 grant select, insert, update, delete on game.conflict_state to service_role;
@@ -30,6 +35,7 @@ set search_path = ''
 as $$
 declare
   v_state game.conflict_state := p_state;
+  v_window interval := make_interval(days => (p_tunables ->> 'gottman_window')::int);
   v_cooled numeric;
   v_zone_before text;
   v_in_conflict boolean;
@@ -60,13 +66,31 @@ begin
   end if;
 
   -- 2. Gottman counts over scored exchanges in (now - 7 d, now] of this game, this one included.
-  select count(*) filter (where h.event_details ->> 'polarity' = 'positive'),
-         count(*) filter (where h.event_details ->> 'polarity' = 'negative')
-  into v_positives, v_negatives
-  from public.score_history h
-  where h.user_id = p_user.id and h.event_type in ('exchange', 'voice_call')
-    and h.recorded_at > p_now - make_interval(days => (p_tunables ->> 'gottman_window')::int)
-    and h.recorded_at <= p_now and h.recorded_at >= p_user.game_started_at;
+  v_positives := v_state.gottman_positives;
+  v_negatives := v_state.gottman_negatives;
+  if v_state.gottman_through is null or v_state.gottman_through < p_user.game_started_at
+     or p_now < v_state.gottman_through or p_now - v_state.gottman_through >= v_window then
+    -- Counted afresh: a new game, a clock that went back (a call scored after later texts), or a week's silence.
+    -- The counts kept are then those of the window ending at p_now, whatever came after it is counted as entering.
+    select count(*) filter (where h.event_details ->> 'polarity' = 'positive'),
+           count(*) filter (where h.event_details ->> 'polarity' = 'negative')
+    into v_positives, v_negatives
+    from public.score_history h
+    where h.user_id = p_user.id and h.event_type in ('exchange', 'voice_call')
+      and h.recorded_at > p_now - v_window and h.recorded_at <= p_now and h.recorded_at >= p_user.game_started_at;
+  elsif p_now > v_state.gottman_through then
+    -- The window moved from (through - 7 d, through] to (now - 7 d, now]: the rows that left it, and any that
+    -- entered it since (the kept counts already hold the exchange that wrote gottman_through).
+    select v_positives - count(*) filter (where h.recorded_at <= p_now - v_window and h.event_details ->> 'polarity' = 'positive')
+             + count(*) filter (where h.recorded_at > v_state.gottman_through and h.event_details ->> 'polarity' = 'positive'),
+           v_negatives - count(*) filter (where h.recorded_at <= p_now - v_window and h.event_details ->> 'polarity' = 'negative')
+             + count(*) filter (where h.recorded_at > v_state.gottman_through and h.event_details ->> 'polarity' = 'negative')
+    into v_positives, v_negatives
+    from public.score_history h
+    where h.user_id = p_user.id and h.event_type in ('exchange', 'voice_call') and h.recorded_at >= p_user.game_started_at
+      and ((h.recorded_at > v_state.gottman_through - v_window and h.recorded_at <= p_now - v_window)
+           or (h.recorded_at > v_state.gottman_through and h.recorded_at <= p_now));
+  end if;
   v_positives := v_positives + (v_polarity = 'positive')::int;
   v_negatives := v_negatives + (v_polarity = 'negative')::int;
 
@@ -134,7 +158,9 @@ begin
 
   update game.conflict_state
   set temperature = v_temperature, updated_at = p_now, consecutive_crises = v_state.consecutive_crises,
-      above_90_since = v_state.above_90_since
+      above_90_since = v_state.above_90_since,
+      gottman_through = p_now, gottman_positives = v_positives,
+      gottman_negatives = v_negatives
   where user_id = p_user.id;
 
   return jsonb_build_object(

@@ -37,7 +37,8 @@ begin
     high_streak = 0, low_streak = 0, recovery_streak = 0, clingy_days = 0, distant_days = 0, non_clingy_days = 0,
     out_of_zone_days = 0, step_day = null, step_day_flag = null, updated_at = p_now
   where user_id = p_user_id;
-  update game.conflict_state set temperature = 0, updated_at = p_now, consecutive_crises = 0, above_90_since = null
+  update game.conflict_state set temperature = 0, updated_at = p_now, consecutive_crises = 0, above_90_since = null,
+    gottman_through = null, gottman_positives = 0, gottman_negatives = 0
   where user_id = p_user_id;
   update game.boss_fights set phase = 'resolved', resolved_at = p_now where user_id = p_user_id and phase <> 'resolved';
 

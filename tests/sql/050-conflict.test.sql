@@ -2,7 +2,7 @@
 -- passive cooling, repairs, crises and both breakup rules. Every player is in_zone (multiplier 1) in chapter 1.
 -- T = 2026-01-10 12:00 UTC.
 begin;
-select plan(36);
+select plan(42);
 
 create function pg_temp.player(p_name text, p_temperature numeric default 0, p_crises int default 0,
   p_updated timestamptz default '2026-01-10 12:00+00', p_above_90_since timestamptz default null,
@@ -121,6 +121,57 @@ select is((pg_temp.exchange(pg_temp.player('big'), -3) ->> 'temperature')::numer
   'with big_drop_above = 2 a drop of 3 adds the bonus: 4.5 + 5 + 5');
 select is((select event_details ->> 'chapter_cap' from public.score_history where user_id = tests.player('big')), '3.0000',
   'chapter 1 caps a drop at 3.0');
+
+-- The kept Gottman counts: each exchange reads only the rows that entered or left the window since the last one, and
+-- must land where a fresh count over (now - 7 d, now] of this game does. Exchanges every 11 h for 12 days (so rows
+-- leave the window from day 7), signs by a fixed pattern, one row written behind the engine's back.
+create function pg_temp.fresh_counts(p_user uuid, p_now timestamptz) returns int[] language sql as $$
+  select array[count(*) filter (where h.event_details ->> 'polarity' = 'positive'),
+               count(*) filter (where h.event_details ->> 'polarity' = 'negative')]::int[]
+  from public.score_history h join public.users u on u.id = h.user_id
+  where h.user_id = p_user and h.event_type in ('exchange', 'voice_call')
+    and h.recorded_at > p_now - interval '7 days' and h.recorded_at <= p_now and h.recorded_at >= u.game_started_at
+$$;
+create function pg_temp.kept_counts(p_user uuid) returns int[] language sql as $$
+  select array[gottman_positives, gottman_negatives] from game.conflict_state where user_id = p_user
+$$;
+create function pg_temp.walk(p_user uuid, p_from timestamptz, p_steps int) returns text[] language plpgsql as $$
+declare
+  v_at timestamptz;
+  v_wrong text[] := '{}';
+begin
+  for i in 0 .. p_steps - 1 loop
+    v_at := p_from + make_interval(hours => 11 * i);
+    if i = 9 then -- a row the kept counts did not write: counted as entering the window
+      insert into public.score_history (user_id, score, chapter, event_type, event_details, recorded_at)
+      values (p_user, 50, 1, 'exchange', '{"polarity": "negative"}', v_at - interval '1 hour');
+    end if;
+    perform game.apply_exchange(p_user, tests.analysis(case when i % 3 = 2 then -1 else 1 end * 0.5, 0, 0, 0), v_at);
+    if pg_temp.kept_counts(p_user) is distinct from pg_temp.fresh_counts(p_user, v_at) then
+      v_wrong := v_wrong || format('%s: kept %s, fresh %s', v_at, pg_temp.kept_counts(p_user), pg_temp.fresh_counts(p_user, v_at));
+    end if;
+  end loop;
+  return v_wrong;
+end $$;
+select pg_temp.player('kept');
+update public.users set game_started_at = '2026-01-01 00:00+00' where id = tests.player('kept');
+select is(pg_temp.walk(tests.player('kept'), '2026-01-01 08:00+00', 27), '{}'::text[],
+  'after each of 27 exchanges over 12 days the kept counts equal a fresh count of the window');
+select is(pg_temp.kept_counts(tests.player('kept')), array[10, 6],
+  'and on the last day they hold the week''s 10 positive and 6 negative exchanges (one written outside the engine)');
+select is((select gottman_through from game.conflict_state where user_id = tests.player('kept')),
+  '2026-01-01 08:00+00'::timestamptz + interval '286 hours', 'counted through the last exchange');
+-- A call scored before the last text (the clock goes back) counts afresh over its own window.
+select game.apply_exchange(tests.player('kept'), tests.analysis(-1, 0, 0, 0), '2026-01-11 00:00+00', 'voice');
+select is(pg_temp.kept_counts(tests.player('kept')), pg_temp.fresh_counts(tests.player('kept'), '2026-01-11 00:00+00'),
+  'an exchange at an earlier time counts its own window afresh');
+select is(pg_temp.walk(tests.player('kept'), '2026-01-13 07:00+00', 3), '{}'::text[],
+  'and the next ones go on from it');
+-- A new game starts its counts at zero: the previous game's exchanges are not its own.
+update public.users set game_status = 'game_over', game_over_reason = 'score' where id = tests.player('kept');
+select game.reset_player(tests.player('kept'), '2026-01-14 12:00+00');
+select is(pg_temp.walk(tests.player('kept'), '2026-01-14 13:00+00', 2), '{}'::text[],
+  'after a reset the counts are those of the new game only');
 
 select * from finish();
 rollback;
