@@ -304,6 +304,60 @@ begin
 end
 $$;
 
+-- Active players for the exchange bench (exchange_active.sql): players p_from..p_from + p_count - 1 as they are
+-- when a real exchange meets them, not as seeded (no messages, no history): a Telegram conversation open today with
+-- 12 of their messages and 12 of hers in the last three hours, and 120 scored exchanges over the last 7 days (3 of 4
+-- positive), with history rows shaped as apply_exchange writes them. The engagement step then runs in full (it is
+-- skipped for a player with no text message in the window) and the Gottman counts start from the history. Idempotent:
+-- the players' own rows are replaced.
+create or replace function bench.seed_active_players(p_from int, p_count int, p_now timestamptz)
+returns bigint
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_ids uuid[] := array(select bench.player_id(n) from pg_catalog.generate_series(p_from, p_from + p_count - 1) n);
+begin
+  delete from public.score_history where user_id = any (v_ids);
+  delete from public.messages where user_id = any (v_ids);
+  delete from public.conversations where user_id = any (v_ids);
+  update public.users
+  set relationship_score = 50, chapter = 1, game_status = 'active', game_over_reason = null, boss_attempts = 0,
+    boss_fight_started_at = null, cool_down_until = null, last_interaction_at = p_now - interval '10 minutes',
+    vulnerability_exchanges = 0, intimacy = 50, passion = 50, trust = 50, secureness = 50,
+    game_started_at = p_now - interval '30 days'
+  where id = any (v_ids);
+  update public.engagement_state
+  set state = 'in_zone', multiplier = 1, calibration_score = 0.8, high_streak = 0, low_streak = 0, recovery_streak = 0,
+    step_day = (p_now at time zone 'UTC')::date, step_day_flag = 'good'
+  where user_id = any (v_ids);
+  update game.conflict_state
+  set temperature = 10, updated_at = p_now - interval '10 minutes', consecutive_crises = 0, above_90_since = null,
+    gottman_through = null, gottman_positives = 0, gottman_negatives = 0
+  where user_id = any (v_ids);
+  insert into public.conversations (user_id, platform, started_at, last_message_at, chapter_at_start)
+  select id, 'telegram', p_now - interval '3 hours', p_now - interval '10 minutes', 1 from pg_catalog.unnest(v_ids) id;
+  insert into public.messages (conversation_id, user_id, role, content, created_at)
+  select c.id, c.user_id, case when m % 2 = 0 then 'player' else 'nikita' end,
+    case when m % 2 = 0 then 'a message of fifty characters or so, about my day'
+         else 'and what did you make of it, honestly?' end,
+    p_now - interval '3 hours' + make_interval(mins => 7 * m)
+  from public.conversations c cross join pg_catalog.generate_series(0, 23) m
+  where c.user_id = any (v_ids) and c.status = 'open';
+  insert into public.score_history (user_id, score, chapter, event_type, event_details, recorded_at)
+  select id, 50, 1, 'exchange', pg_catalog.jsonb_build_object('source', 'telegram',
+      'raw_deltas', '{"intimacy": 1, "passion": -1, "trust": 1, "secureness": -1}'::jsonb, 'warmth_bonus', 0,
+      'engagement_state', 'in_zone', 'multiplier', 1, 'chapter_cap', 3,
+      'applied_deltas', '{"intimacy": 1, "passion": -1, "trust": 1, "secureness": -1}'::jsonb, 'score_before', 50,
+      'tags', '[]'::jsonb, 'repair', null, 'polarity', case when h % 4 = 0 then 'negative' else 'positive' end,
+      'temperature', 10, 'vices', '[]'::jsonb, 'confidence', 0.9, 'conversation_id', null, 'events', '[]'::jsonb),
+    p_now - interval '7 days' + make_interval(mins => 83 * h)
+  from pg_catalog.unnest(v_ids) id cross join pg_catalog.generate_series(1, 120) h;
+  return pg_catalog.array_length(v_ids, 1);
+end
+$$;
+
 -- The floor game.apply_exchange is measured against (DESIGN.md budgets): lock the player row, update five columns,
 -- insert one history row, as one prepared call per transaction like the exchange itself. No rule is evaluated.
 create table if not exists bench.exchange_floor_history (

@@ -110,7 +110,7 @@ export function costItems(figures: Figures, rates: GameRates, a: Assumptions): C
     },
     {
       id: "exchange",
-      what: "game.apply_exchange",
+      what: "game.apply_exchange (an active player: messages today, a week of exchanges)",
       perCall: dbCpu(figures, "db_cpu_apply_exchange"),
       perDay: replies,
       basis: "one per reply",
