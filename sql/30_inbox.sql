@@ -79,9 +79,9 @@ grant execute on function private.claim_inbox(bigint, timestamptz, integer) to s
 -- True while p_token is still the claim of the update (and locks the row until commit): the second transaction of a
 -- pass applies nothing unless it holds the claim. Another worker that took the update after the lease ran out
 -- holds a new token, so only one of the two applies.
--- This and the other one-statement functions a turn or a send calls once per statement are plpgsql, not sql: a sql
--- function with SET search_path is never inlined, so each such call parsed and planned its body again (~45 µs);
--- plpgsql keeps the plan for the session.
+-- plpgsql, not sql, as are the other one-statement functions every turn or send calls: a sql function with SET
+-- search_path is never inlined, so each call parsed and planned its body again (~45 µs); plpgsql keeps the plan for
+-- the session.
 create or replace function private.inbox_claim_held(p_update_id bigint, p_token uuid)
 returns boolean
 language plpgsql

@@ -29,8 +29,8 @@ create policy "tunables_snapshot: backend only"
   using (true);
 
 -- All tunables as one JSON object, read once per engine call. This body reads the snapshot; the trigger below
--- replaces it with one that returns the snapshot as a literal, so a call neither queries
--- nor decompresses 12 KB of JSON: the literal is parsed once, into the function's cached plan.
+-- replaces it with one that returns the snapshot as a literal, so a call neither queries nor decompresses 12 KB of
+-- JSON: the literal is parsed once, into the function's cached plan.
 create or replace function game.tunables_json()
 returns jsonb
 language plpgsql

@@ -1,7 +1,7 @@
 -- pgbench script: one scored exchange per transaction for an active player (bench.seed_active_players: messages
--- today, a week of scored exchanges), on a clock that moves a second per call from :t0 seconds past 13:00, as real traffic's does. Client c (of
--- :clients) takes players first+c, first+c+clients, ... over :count players, so concurrent calls never wait on one
--- another's player lock.
+-- today, a week of scored exchanges), on a clock that moves a second per call from :t0 seconds past 13:00, as real
+-- traffic's does. Client c (of :clients) takes players first+c, first+c+clients, ... over :count players, so
+-- concurrent calls never wait on one another's player lock.
 \set i :i + 1
 \set n :first + (:client_id + :clients * :i) % :count
 \set s :t0 + :i

@@ -124,13 +124,18 @@ begin
   elsif p_now > v_state.gottman_through then
     -- The window moved from (through - 7 d, through] to (now - 7 d, now]: the rows that left it, and any that
     -- entered it since (the kept counts already hold the exchange that wrote gottman_through).
-    select v_positives - count(*) filter (where h.recorded_at <= p_now - v_window and h.event_details ->> 'polarity' = 'positive')
-             + count(*) filter (where h.recorded_at > v_state.gottman_through and h.event_details ->> 'polarity' = 'positive'),
-           v_negatives - count(*) filter (where h.recorded_at <= p_now - v_window and h.event_details ->> 'polarity' = 'negative')
-             + count(*) filter (where h.recorded_at > v_state.gottman_through and h.event_details ->> 'polarity' = 'negative')
+    select v_positives
+             - count(*) filter (where h.recorded_at <= p_now - v_window and h.event_details ->> 'polarity' = 'positive')
+             + count(*) filter (where h.recorded_at > v_state.gottman_through
+                                  and h.event_details ->> 'polarity' = 'positive'),
+           v_negatives
+             - count(*) filter (where h.recorded_at <= p_now - v_window and h.event_details ->> 'polarity' = 'negative')
+             + count(*) filter (where h.recorded_at > v_state.gottman_through
+                                  and h.event_details ->> 'polarity' = 'negative')
     into v_positives, v_negatives
     from public.score_history h
-    where h.user_id = p_user.id and h.event_type in ('exchange', 'voice_call') and h.recorded_at >= p_user.game_started_at
+    where h.user_id = p_user.id and h.event_type in ('exchange', 'voice_call')
+      and h.recorded_at >= p_user.game_started_at
       and ((h.recorded_at > v_state.gottman_through - v_window and h.recorded_at <= p_now - v_window)
            or (h.recorded_at > v_state.gottman_through and h.recorded_at <= p_now));
   end if;
