@@ -87,13 +87,8 @@ begin
       raise exception 'boss fight active' using errcode = 'BOSSA';
     end if;
     v_events := jsonb_build_array(jsonb_build_object('type', 'boss_timeout')) || (v_timeout -> 'events');
-    select u, ch, es, cs into v_read
-    from public.users u
-    join public.chapters ch on ch.chapter = u.chapter
-    left join public.engagement_state es on es.user_id = u.id
-    left join game.conflict_state cs on cs.user_id = u.id
-    where u.id = p_user_id;
-    v_user := v_read.u;
+    -- A timeout is a FAIL: it changes the player row, never the chapter, the engagement or the conflict row.
+    select * into v_user from public.users where id = p_user_id;
     if v_user.game_status <> 'active' then
       return jsonb_build_object('scored', false, 'score_before', v_user.relationship_score,
         'score_after', v_user.relationship_score, 'delta', 0, 'chapter', v_user.chapter,
